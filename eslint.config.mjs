@@ -1,0 +1,53 @@
+// @ts-check
+import eslint from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', '*.js', '*.mjs'] },
+  eslint.configs.recommended,
+  ...tseslint.configs.recommended,
+  prettier,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Quantities and money are exact decimals; a float parse anywhere is a bug waiting to happen.
+      'no-restricted-globals': ['error', { name: 'parseFloat', message: 'Use the exact decimal helpers.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Number', property: 'parseFloat', message: 'Use the exact decimal helpers.' },
+      ],
+    },
+  },
+  {
+    // The domain is pure: no framework, no I/O, no clock, no random ids. Time and ids come in the command.
+    files: ['libs/domain/**/*.ts'],
+    ignores: ['libs/domain/**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@nestjs/*', '@eventstore/*', '@ledger/*'], message: 'libs/domain imports no framework or other lib.' },
+            { group: ['better-sqlite3', 'pg', 'kysely', 'class-validator', 'class-transformer', 'rxjs', 'uuid'], message: 'libs/domain does no I/O and draws no ids.' },
+            { group: ['fs', 'node:*', 'http', 'https', 'net', 'crypto', 'child_process', 'os', 'path'], message: 'libs/domain does no I/O.' },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'The clock comes in the command (`now`).' },
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'The clock comes in the command (`now`).' },
+        { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'Ids come in the command.' },
+        { selector: "CallExpression[callee.property.name='randomUUID']", message: 'Ids come in the command.' },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'parseFloat', message: 'Use the exact decimal helpers.' },
+        { name: 'process', message: 'libs/domain reads no environment.' },
+        { name: 'fetch', message: 'libs/domain does no I/O.' },
+        { name: 'crypto', message: 'Ids come in the command.' },
+      ],
+    },
+  },
+);

@@ -1,0 +1,117 @@
+import { assertNever } from '../shared/decider';
+import type { Instant } from '../values/instant';
+import { Quantity } from '../values/quantity';
+import type { StockpileEvent, StockpileParticipant } from './stockpile.events';
+
+/** One change of an on-hand balance, at the effective time it happened. */
+export interface StockMovement {
+  effectiveAt: Instant;
+  grams: bigint;
+}
+
+export type StockpileState =
+  | { status: 'unknown' }
+  | {
+      status: 'established';
+      stockpileId: string;
+      participants: StockpileParticipant[];
+      /** ids already used in this stockpile, so a retried or duplicated id is refused */
+      usedIds: ReadonlySet<string>;
+      /** movements per balance key (see `balanceKey`), in the order they were recorded */
+      movements: ReadonlyMap<string, readonly StockMovement[]>;
+    };
+
+export const initialStockpileState: StockpileState = { status: 'unknown' };
+
+/** Balances are kept per (material, location). */
+export const balanceKey = (material: string, location: string): string => JSON.stringify([material, location]);
+
+function withMovement(
+  movements: ReadonlyMap<string, readonly StockMovement[]>,
+  key: string,
+  movement: StockMovement,
+): Map<string, readonly StockMovement[]> {
+  const next = new Map(movements);
+  next.set(key, [...(movements.get(key) ?? []), movement]);
+  return next;
+}
+
+export function evolveStockpile(state: StockpileState, event: StockpileEvent): StockpileState {
+  if (event.type === 'StockpileEstablished') {
+    return {
+      status: 'established',
+      stockpileId: event.data.stockpileId,
+      participants: event.data.participants,
+      usedIds: new Set(),
+      movements: new Map(),
+    };
+  }
+  // Events for a stockpile always follow its establishment; anything else is a corrupt stream, so ignore it.
+  if (state.status !== 'established') return state;
+
+  const { effectiveAt } = event;
+  switch (event.type) {
+    case 'StockpileAcquired': {
+      const grams = Quantity.parse(event.data.quantity).grams;
+      return {
+        ...state,
+        usedIds: new Set(state.usedIds).add(`lot:${event.data.lotId}`),
+        movements: withMovement(state.movements, balanceKey(event.data.material, event.data.location), {
+          effectiveAt,
+          grams,
+        }),
+      };
+    }
+    case 'StockpileReleased': {
+      const grams = Quantity.parse(event.data.quantity).grams;
+      return {
+        ...state,
+        usedIds: new Set(state.usedIds).add(`release:${event.data.releaseId}`),
+        movements: withMovement(state.movements, balanceKey(event.data.material, event.data.location), {
+          effectiveAt,
+          grams: -grams,
+        }),
+      };
+    }
+    case 'StockTransferred': {
+      const grams = Quantity.parse(event.data.quantity).grams;
+      const out = withMovement(state.movements, balanceKey(event.data.material, event.data.fromLocation), {
+        effectiveAt,
+        grams: -grams,
+      });
+      return {
+        ...state,
+        usedIds: new Set(state.usedIds).add(`transfer:${event.data.transferId}`),
+        movements: withMovement(out, balanceKey(event.data.material, event.data.toLocation), { effectiveAt, grams }),
+      };
+    }
+    default:
+      return assertNever(event);
+  }
+}
+
+/**
+ * The lowest balance from `from` onwards: the balance at `from` itself and after every later movement.
+ * A withdrawal of q at `from` keeps every balance ≥ 0 exactly when this minimum is ≥ q, which is how a
+ * back-dated release that a later release already relied on gets caught.
+ */
+export function lowestBalanceFrom(movements: readonly StockMovement[], from: Instant): bigint {
+  const ordered = [...movements].sort((a, b) => (a.effectiveAt < b.effectiveAt ? -1 : a.effectiveAt > b.effectiveAt ? 1 : 0));
+  let balance = 0n;
+  let index = 0;
+  while (index < ordered.length && ordered[index]!.effectiveAt <= from) {
+    balance += ordered[index]!.grams;
+    index += 1;
+  }
+  let lowest = balance;
+  // Movements at one instant count together: a balance is observed only between distinct instants.
+  while (index < ordered.length) {
+    const instant = ordered[index]!.effectiveAt;
+    while (index < ordered.length && ordered[index]!.effectiveAt === instant) {
+      balance += ordered[index]!.grams;
+      index += 1;
+    }
+    if (balance < lowest) lowest = balance;
+  }
+  return lowest;
+}

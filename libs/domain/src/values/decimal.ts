@@ -1,0 +1,42 @@
+import { invalidValue } from '../shared/domain-error';
+
+/**
+ * Exact decimals as scaled bigints. Amounts travel as strings so that no JSON number (a float) ever
+ * touches a quantity or a price; `1e3`, `0x10`, `Infinity`, signs and blanks are all refused.
+ */
+const DECIMAL = /^(0|[1-9][0-9]*)(?:\.([0-9]+))?$/;
+
+/** The longest amount we accept, in characters: enough for any real tonnage, small enough to bound work. */
+const MAX_LENGTH = 40;
+
+/**
+ * Parses a non-negative decimal string into an integer of `scale` decimal places.
+ * More fractional digits than `scale` are accepted only when they are zeros ("1.500" at scale 2).
+ */
+export function parseScaledDecimal(text: unknown, scale: number, field: string): bigint {
+  if (typeof text !== 'string') {
+    throw invalidValue(field, `${field} must be a decimal string such as "12.5"`);
+  }
+  if (text.length > MAX_LENGTH) {
+    throw invalidValue(field, `${field} has more than ${MAX_LENGTH} characters`);
+  }
+  const match = DECIMAL.exec(text);
+  if (!match) {
+    throw invalidValue(field, `${field} must be a plain decimal string such as "12.5" (no sign, exponent or spaces)`);
+  }
+  const whole = match[1] ?? '0';
+  const fraction = (match[2] ?? '').replace(/0+$/, '');
+  if (fraction.length > scale) {
+    throw invalidValue(field, `${field} has more than ${scale} decimal places`, 'precision-exceeded');
+  }
+  return BigInt(whole + fraction.padEnd(scale, '0'));
+}
+
+/** Formats a scaled integer canonically: no exponent, no trailing zeros, no trailing point. */
+export function formatScaledDecimal(value: bigint, scale: number): string {
+  const negative = value < 0n;
+  const digits = (negative ? -value : value).toString().padStart(scale + 1, '0');
+  const whole = digits.slice(0, digits.length - scale);
+  const fraction = digits.slice(digits.length - scale).replace(/0+$/, '');
+  return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
+}

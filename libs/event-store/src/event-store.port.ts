@@ -1,0 +1,92 @@
+import type { EventToAppend, RecordedEvent } from './event-envelope';
+
+/**
+ * What the appender expects the stream to look like: `'no-stream'` to create it, a revision (of its last
+ * event) to extend exactly that version, `'any'` only for tools that truly do not care.
+ */
+export type ExpectedRevision = 'no-stream' | 'any' | bigint;
+
+export interface AppendResult {
+  streamId: string;
+  /** revision of the last event appended */
+  revision: bigint;
+  /** global position of the last event appended */
+  position: bigint;
+  eventIds: string[];
+  /** true when every event id was already in the stream: a retried append that changed nothing */
+  deduplicated: boolean;
+}
+
+export interface ReadAllOptions {
+  /** exclusive: events strictly after this position (0n, the default, means from the start) */
+  fromPosition?: bigint;
+  /** at most this many events */
+  limit?: number;
+}
+
+export interface SubscribeOptions {
+  /** exclusive, like a checkpoint: the subscription delivers events strictly after it */
+  fromPosition: bigint;
+  /** at most this many events in one delivery */
+  batchSize?: number;
+  /** receives each batch in global order; the next batch waits for its promise */
+  onEvents(events: RecordedEvent[]): void | Promise<void>;
+  /** a failure while reading or handling; the subscription retries the same batch after a pause */
+  onError?(error: unknown): void;
+}
+
+export interface Subscription {
+  /** resolves once the subscription has stopped and no handler is running */
+  stop(): Promise<void>;
+}
+
+/**
+ * The event store port. Adapters: SQLite (embedded) and EventStoreDB (distributed); both pass the same
+ * contract suite in `testing/event-store.contract.ts`.
+ */
+export interface EventStore {
+  /**
+   * Appends atomically, or not at all. Throws WrongExpectedRevisionError when the stream is not at the
+   * expected revision, and DuplicateEventIdError when an event id is already used by a different append.
+   * Appending ids that are already the stream's latest events is a no-op that returns the first result.
+   */
+  append(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult>;
+  /** The stream in revision order, from `fromRevision` (inclusive); empty when the stream does not exist. */
+  readStream(streamId: string, fromRevision?: bigint): Promise<RecordedEvent[]>;
+  /** A page of the global log in position order. */
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** Position of the latest event, 0n for an empty store. */
+  headPosition(): Promise<bigint>;
+  /** Catches up from `fromPosition`, then follows new events as they are appended. */
+  subscribeToAll(options: SubscribeOptions): Subscription;
+  close(): Promise<void>;
+}
+
+/** The stream moved on since it was read: another command won the race. */
+export class WrongExpectedRevisionError extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    /** the stream's actual revision, or 'no-stream' */
+    readonly actual: bigint | 'no-stream',
+  ) {
+    super(`stream ${streamId} is at revision ${String(actual)}, expected ${String(expected)}`);
+    this.name = 'WrongExpectedRevisionError';
+  }
+}
+
+/** An event id was used before by another append: an Idempotency-Key reused for something else. */
+export class DuplicateEventIdError extends Error {
+  constructor(readonly eventId: string) {
+    super(`event id ${eventId} is already used by another append`);
+    this.name = 'DuplicateEventIdError';
+  }
+}
+
+/** The store cannot be reached or is overloaded; the command may be retried as it was. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}

@@ -1,0 +1,220 @@
+import { EventEmitter } from 'node:events';
+import type { EventToAppend, RecordedEvent } from '../event-envelope';
+import {
+  type AppendResult,
+  DuplicateEventIdError,
+  type EventStore,
+  type ExpectedRevision,
+  type ReadAllOptions,
+  type SubscribeOptions,
+  type Subscription,
+  WrongExpectedRevisionError,
+} from '../event-store.port';
+import type { SqliteDatabase } from './sqlite-database';
+
+interface EventRow {
+  position: bigint;
+  event_id: string;
+  stream_id: string;
+  revision: bigint;
+  type: string;
+  schema_version: bigint;
+  recorded_at: string;
+  effective_at: string;
+  data: string;
+  metadata: string;
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS events (
+    -- AUTOINCREMENT: a position is never reused, even after the newest row is deleted
+    position       INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id       TEXT    NOT NULL UNIQUE,
+    stream_id      TEXT    NOT NULL,
+    revision       INTEGER NOT NULL,
+    type           TEXT    NOT NULL,
+    schema_version INTEGER NOT NULL,
+    recorded_at    TEXT    NOT NULL,
+    effective_at   TEXT    NOT NULL,
+    data           TEXT    NOT NULL,
+    metadata       TEXT    NOT NULL,
+    UNIQUE (stream_id, revision)
+  );
+`;
+
+const POLL_INTERVAL_MS = 200;
+const RETRY_PAUSE_MS = 500;
+
+const toRecorded = (row: EventRow): RecordedEvent => ({
+  eventId: row.event_id,
+  streamId: row.stream_id,
+  revision: row.revision,
+  position: row.position,
+  type: row.type,
+  schemaVersion: Number(row.schema_version),
+  recordedAt: row.recorded_at,
+  effectiveAt: row.effective_at,
+  data: JSON.parse(row.data),
+  metadata: JSON.parse(row.metadata),
+});
+
+/**
+ * The embedded event store: one table in the ledger's SQLite file, one transaction per append.
+ * Subscribers in this process are woken on append; others (a projector process) poll.
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly appended = new EventEmitter();
+  private lastRecordedAt = '';
+
+  private readonly statements;
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    db.exec(SCHEMA);
+    this.appended.setMaxListeners(0);
+    const prepare = (sql: string) => db.prepare(sql).safeIntegers(true);
+    this.statements = {
+      streamHead: prepare('SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?').pluck(),
+      byEventId: prepare('SELECT * FROM events WHERE event_id = ?'),
+      insert: prepare(
+        `INSERT INTO events (event_id, stream_id, revision, type, schema_version, recorded_at, effective_at, data, metadata)
+         VALUES (@eventId, @streamId, @revision, @type, @schemaVersion, @recordedAt, @effectiveAt, @data, @metadata)`,
+      ),
+      readStream: prepare('SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision'),
+      readAll: prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+      head: prepare('SELECT COALESCE(MAX(position), 0) FROM events').pluck(),
+      lastRecordedAt: prepare('SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1').pluck(),
+    };
+    this.lastRecordedAt = (this.statements.lastRecordedAt.get() as string | undefined) ?? '';
+  }
+
+  private readonly appendTransaction = (streamId: string, events: EventToAppend[], expected: ExpectedRevision) =>
+    this.db
+      .transaction((): AppendResult => {
+        const first = events[0];
+        const existing = first ? (this.statements.byEventId.get(first.eventId) as EventRow | undefined) : undefined;
+        if (existing) return this.replayedAppend(streamId, events, existing);
+
+        const head = this.statements.streamHead.get(streamId) as bigint | null;
+        const actual = head ?? 'no-stream';
+        const matches =
+          expected === 'any' || (expected === 'no-stream' ? head === null : head !== null && head === expected);
+        if (!matches) throw new WrongExpectedRevisionError(streamId, expected, actual);
+
+        // Recorded time never runs backwards in position order, so "known at time T" is a clean cut.
+        const now = this.clock().toISOString();
+        const recordedAt = now > this.lastRecordedAt ? now : this.lastRecordedAt;
+        let revision = head ?? -1n;
+        let position = 0n;
+        for (const event of events) {
+          revision += 1n;
+          try {
+            const info = this.statements.insert.run({
+              eventId: event.eventId,
+              streamId,
+              revision,
+              type: event.type,
+              schemaVersion: event.schemaVersion,
+              recordedAt,
+              effectiveAt: event.effectiveAt,
+              data: JSON.stringify(event.data),
+              metadata: JSON.stringify(event.metadata),
+            });
+            position = BigInt(info.lastInsertRowid);
+          } catch (error) {
+            if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && /event_id/.test(String(error))) {
+              throw new DuplicateEventIdError(event.eventId);
+            }
+            throw error;
+          }
+        }
+        this.lastRecordedAt = recordedAt;
+        return { streamId, revision, position, eventIds: events.map((event) => event.eventId), deduplicated: false };
+      })
+      .immediate();
+
+  /** The first event id is stored already: a retry of the same append is a no-op, anything else a clash. */
+  private replayedAppend(streamId: string, events: EventToAppend[], first: EventRow): AppendResult {
+    const stored = this.statements.readStream.all(streamId, first.revision) as EventRow[];
+    const same =
+      first.stream_id === streamId &&
+      stored.length >= events.length &&
+      events.every((event, index) => stored[index]?.event_id === event.eventId);
+    if (!same) throw new DuplicateEventIdError(first.event_id);
+    const last = stored[events.length - 1]!;
+    return {
+      streamId,
+      revision: last.revision,
+      position: last.position,
+      eventIds: events.map((event) => event.eventId),
+      deduplicated: true,
+    };
+  }
+
+  async append(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('append needs at least one event');
+    const result = this.appendTransaction(streamId, events, expected);
+    if (!result.deduplicated) this.appended.emit('append', result.position);
+    return result;
+  }
+
+  async readStream(streamId: string, fromRevision = 0n): Promise<RecordedEvent[]> {
+    return (this.statements.readStream.all(streamId, fromRevision) as EventRow[]).map(toRecorded);
+  }
+
+  async readAll({ fromPosition = 0n, limit = 1000 }: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    return (this.statements.readAll.all(fromPosition, limit) as EventRow[]).map(toRecorded);
+  }
+
+  async headPosition(): Promise<bigint> {
+    return this.statements.head.get() as bigint;
+  }
+
+  subscribeToAll(options: SubscribeOptions): Subscription {
+    let running = true;
+    let wake: (() => void) | undefined;
+    const onAppend = () => wake?.();
+    this.appended.on('append', onAppend);
+    const pause = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      }).finally(() => (wake = undefined));
+
+    const loop = async () => {
+      let position = options.fromPosition;
+      while (running) {
+        try {
+          const batch = await this.readAll({ fromPosition: position, limit: options.batchSize ?? 500 });
+          if (batch.length === 0) {
+            await pause(POLL_INTERVAL_MS);
+            continue;
+          }
+          await options.onEvents(batch);
+          position = batch[batch.length - 1]!.position;
+        } catch (error) {
+          options.onError?.(error);
+          if (running) await pause(RETRY_PAUSE_MS);
+        }
+      }
+    };
+    const done = loop();
+    return {
+      stop: async () => {
+        running = false;
+        this.appended.off('append', onAppend);
+        wake?.();
+        await done;
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.appended.removeAllListeners();
+  }
+}
