@@ -4,8 +4,8 @@ const moduleNameMapper = {
   '^@ledger/event-store$': '<rootDir>/libs/event-store/src',
   '^@ledger/projections$': '<rootDir>/libs/projections/src',
 };
-// Type checking is `tsc --noEmit` in `npm test`; here ts-jest only transpiles, which is much faster.
-const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] };
+// tsconfig's isolatedModules makes ts-jest transpile only (much faster); `tsc --noEmit` in `npm test` type-checks.
+const transform = { '^.+\\.ts$': 'ts-jest' };
 
 module.exports = {
   projects: [

@@ -174,11 +174,18 @@ export class SqliteEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeOptions): Subscription {
     let running = true;
+    // Set by every append, cleared before every read: an append that lands between an empty read and the
+    // pause that follows it must not wait out the poll interval.
+    let appendedSinceRead = false;
     let wake: (() => void) | undefined;
-    const onAppend = () => wake?.();
+    const onAppend = () => {
+      appendedSinceRead = true;
+      wake?.();
+    };
     this.appended.on('append', onAppend);
     const pause = (ms: number) =>
       new Promise<void>((resolve) => {
+        if (appendedSinceRead || !running) return resolve();
         const timer = setTimeout(resolve, ms);
         wake = () => {
           clearTimeout(timer);
@@ -190,6 +197,7 @@ export class SqliteEventStore implements EventStore {
       let position = options.fromPosition;
       while (running) {
         try {
+          appendedSinceRead = false;
           const batch = await this.readAll({ fromPosition: position, limit: options.batchSize ?? 500 });
           if (batch.length === 0) {
             await pause(POLL_INTERVAL_MS);

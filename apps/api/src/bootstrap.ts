@@ -1,0 +1,67 @@
+import 'reflect-metadata';
+import { Logger, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import { AppModule } from './app.module';
+import type { LedgerConfig } from './config/ledger-config';
+import { sendProblem } from './problems/problem-details.filter';
+import { Problem } from './problems/problems';
+import { ledgerValidationPipe } from './validation';
+
+/** Body-parser failures happen before Nest's routing, so they get their own problem mapping. */
+function bodyParserProblems(error: unknown, request: Request, response: Response, next: NextFunction): void {
+  const failure = error as { type?: string; status?: number; limit?: number };
+  if (failure?.type === 'entity.too.large') {
+    return sendProblem(
+      response,
+      new Problem(413, 'payload-too-large', 'The request body is too large', `the limit is ${failure.limit} bytes`),
+      request.originalUrl,
+    );
+  }
+  if (failure?.type === 'entity.parse.failed') {
+    return sendProblem(
+      response,
+      new Problem(400, 'invalid-json', 'The request body is not valid JSON', undefined, {
+        errors: [{ field: '(body)', message: 'not valid JSON' }],
+      }),
+      request.originalUrl,
+    );
+  }
+  if (failure?.status && failure.status >= 400 && failure.status < 500) {
+    return sendProblem(response, new Problem(failure.status, 'bad-request', 'The request cannot be read'), request.originalUrl);
+  }
+  next(error);
+}
+
+export interface LedgerAppOptions {
+  logger?: false | LogLevel[];
+}
+
+/** Builds the HTTP application; `main.ts` listens on it, end-to-end tests too. */
+export async function createLedgerApp(config: LedgerConfig, options: LedgerAppOptions = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), {
+    bodyParser: false,
+    logger: options.logger ?? ['log', 'warn', 'error'],
+  });
+  app.disable('x-powered-by');
+  app.useBodyParser('json', { limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] });
+  app.use(bodyParserProblems);
+  app.useGlobalPipes(ledgerValidationPipe());
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Minerals Ledger')
+      .setDescription('An event-sourced ledger of critical-mineral supply commitments. Errors are RFC 9457 problem details with a stable `code`.')
+      .setVersion('0.1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'an API key' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
+  return app;
+}
+
+export const bootstrapLogger = new Logger('Bootstrap');

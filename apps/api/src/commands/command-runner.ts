@@ -1,0 +1,80 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DomainEvent } from '@ledger/domain';
+import { CommandHandler, type HandleCommand } from '@ledger/event-store';
+import type { Response } from 'express';
+import { ConflictProblem } from '../problems/problems';
+import type { CommandRequest } from './command-request';
+import { IdempotencyStore, type StoredResponse } from './idempotency.store';
+import { LedgerMetrics } from '../operations/ledger-metrics';
+
+/** What every command answers (API.md): 64-bit numbers as strings. */
+export interface CommandResponseBody {
+  streamId: string;
+  revision: string;
+  position: string;
+  eventIds: string[];
+}
+
+/**
+ * Runs a command for a controller: Idempotency-Key claim and replay, If-Match, the command handler, and
+ * the 201/200 response with an ETag of the new revision.
+ */
+@Injectable()
+export class CommandRunner {
+  constructor(
+    @Inject(CommandHandler) private readonly handler: CommandHandler,
+    @Inject(IdempotencyStore) private readonly idempotency: IdempotencyStore,
+    @Inject(LedgerMetrics) private readonly metrics: LedgerMetrics,
+  ) {}
+
+  async run<Command, Event extends DomainEvent, State>(
+    request: CommandRequest,
+    response: Response,
+    command: Omit<HandleCommand<Command, Event, State>, 'context'>,
+  ): Promise<CommandResponseBody> {
+    const actor = request.principal.name;
+    const key = request.idempotencyKey;
+    if (key !== undefined) {
+      const claim = this.idempotency.claim(actor, key, request.fingerprint);
+      if (claim.outcome === 'mismatch') {
+        throw new ConflictProblem('this Idempotency-Key was used with a different request');
+      }
+      if (claim.outcome === 'replay') return this.respond(response, claim.response);
+    }
+    const started = process.hrtime.bigint();
+    try {
+      const result = await this.handler.handle({
+        ...command,
+        context: {
+          actor: { name: actor, roles: [...request.principal.roles] },
+          correlationId: request.correlationId,
+          ...(key === undefined ? {} : { idempotencyKey: key }),
+          ...(request.expectedRevision === undefined ? {} : { expectedRevision: request.expectedRevision }),
+        },
+      });
+      const stored: StoredResponse = {
+        status: result.created ? 201 : 200,
+        body: {
+          streamId: result.streamId,
+          revision: result.revision.toString(),
+          position: result.position.toString(),
+          eventIds: result.eventIds,
+        } satisfies CommandResponseBody,
+      };
+      if (key !== undefined) this.idempotency.complete(actor, key, stored);
+      this.metrics.commandFinished('accepted', process.hrtime.bigint() - started);
+      return this.respond(response, stored);
+    } catch (error) {
+      if (key !== undefined) this.idempotency.release(actor, key);
+      this.metrics.commandFinished('refused', process.hrtime.bigint() - started);
+      throw error;
+    }
+  }
+
+  private respond(response: Response, stored: StoredResponse): CommandResponseBody {
+    const body = stored.body as CommandResponseBody;
+    response.status(stored.status);
+    response.setHeader('ETag', `"${body.revision}"`);
+    return body;
+  }
+}

@@ -1,0 +1,42 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { CLIENT_ID_PATTERN, QUANTITY_UNITS } from '@ledger/domain';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+
+/**
+ * Shapes at the edge only; the domain's value parsers (Quantity.parse, Money.parse, parseInstant, ...)
+ * hold the rules and name the offending field when the shape is right but the value is not.
+ */
+export class QuantityDto {
+  @ApiProperty({ example: '18000', description: 'decimal string: no exponent, at most gram precision' })
+  @IsString()
+  @MaxLength(40)
+  amount!: string;
+
+  @ApiProperty({ enum: QUANTITY_UNITS, example: 't' })
+  @IsIn(QUANTITY_UNITS)
+  unit!: string;
+}
+
+export class MoneyDto {
+  @ApiProperty({ example: '25000000.00', description: 'decimal string, at most the currency’s minor unit' })
+  @IsString()
+  @MaxLength(40)
+  amount!: string;
+
+  @ApiProperty({ example: 'USD', description: 'ISO 4217' })
+  @IsString()
+  @Matches(/^[A-Z]{3}$/)
+  currency!: string;
+}
+
+/** Every command body may say when its fact holds in the world; it defaults to the moment of recording. */
+export class CommandBodyDto {
+  @ApiPropertyOptional({ example: '2026-03-26', description: 'ISO 8601 date or date-time with offset' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  effectiveAt?: string;
+}
+
+export const CLIENT_ID = { pattern: CLIENT_ID_PATTERN.source, example: 'jp-ca-graphite-reserve' };
+export const clientIdRule = () => Matches(CLIENT_ID_PATTERN, { message: `$property must match ${CLIENT_ID_PATTERN.source}` });

@@ -1,0 +1,98 @@
+import { Global, Inject, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  CommandHandler,
+  type EventStore,
+  openSqliteDatabase,
+  type SqliteDatabase,
+  SqliteEventStore,
+} from '@ledger/event-store';
+import { SQLITE_READ_MODELS, SqliteProjector } from '@ledger/projections';
+import { join } from 'node:path';
+import { ApiKeyRegistry, ensureDefaultKeyFile } from '../auth/api-keys';
+import { IdempotencyStore } from '../commands/idempotency.store';
+import { CommandRunner } from '../commands/command-runner';
+import type { LedgerConfig } from '../config/ledger-config';
+import { LedgerMetrics } from '../operations/ledger-metrics';
+import { EVENT_STORE, LEDGER_CONFIG, LEDGER_DATABASE } from './ledger.tokens';
+
+/**
+ * The ledger's parts, wired once: the embedded SQLite file holds events, read models, checkpoints and
+ * idempotency records; the projector runs in this process and follows the log.
+ */
+@Global()
+@Module({})
+export class LedgerModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Ledger');
+
+  static forConfig(config: LedgerConfig) {
+    return {
+      module: LedgerModule,
+      providers: [
+        { provide: LEDGER_CONFIG, useValue: config },
+        {
+          provide: LEDGER_DATABASE,
+          useFactory: () => openSqliteDatabase(join(config.dataDir, 'ledger.sqlite')),
+        },
+        {
+          provide: EVENT_STORE,
+          inject: [LEDGER_DATABASE],
+          useFactory: (db: SqliteDatabase) => new SqliteEventStore(db),
+        },
+        { provide: CommandHandler, inject: [EVENT_STORE], useFactory: (store: EventStore) => new CommandHandler(store) },
+        { provide: IdempotencyStore, inject: [LEDGER_DATABASE], useFactory: (db: SqliteDatabase) => new IdempotencyStore(db) },
+        {
+          provide: SqliteProjector,
+          inject: [LEDGER_DATABASE, EVENT_STORE],
+          useFactory: (db: SqliteDatabase, store: EventStore) => {
+            const logger = new Logger('Projector');
+            return new SqliteProjector(db, store, SQLITE_READ_MODELS, {
+              onError: (error) => logger.error('projection failed; retrying', error instanceof Error ? error.stack : error),
+            });
+          },
+        },
+        {
+          provide: ApiKeyRegistry,
+          useFactory: () => {
+            if (config.apiKeysFile) return ApiKeyRegistry.fromFile(config.apiKeysFile);
+            const { file, createdAdminKey } = ensureDefaultKeyFile(config.dataDir);
+            if (createdAdminKey) {
+              // Printed once, on the first start only: the operator needs it to create the other keys.
+              new Logger('ApiKeys').log(`created ${file} with one admin key; use: Authorization: Bearer ${createdAdminKey}`);
+            }
+            return ApiKeyRegistry.fromFile(file);
+          },
+        },
+        LedgerMetrics,
+        CommandRunner,
+      ],
+      exports: [
+        LEDGER_CONFIG,
+        LEDGER_DATABASE,
+        EVENT_STORE,
+        CommandHandler,
+        IdempotencyStore,
+        SqliteProjector,
+        ApiKeyRegistry,
+        LedgerMetrics,
+        CommandRunner,
+      ],
+    };
+  }
+
+  constructor(
+    @Inject(SqliteProjector) private readonly projector: SqliteProjector,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(LEDGER_DATABASE) private readonly db: SqliteDatabase,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.projector.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.projector.stop();
+    await this.store.close();
+    this.db.close();
+    this.logger.log('stores closed');
+  }
+}

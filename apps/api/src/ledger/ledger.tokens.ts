@@ -1,0 +1,4 @@
+/** Injection tokens for what is an interface (a port) or a plain value rather than a Nest class. */
+export const LEDGER_CONFIG = Symbol('LEDGER_CONFIG');
+export const LEDGER_DATABASE = Symbol('LEDGER_DATABASE');
+export const EVENT_STORE = Symbol('EVENT_STORE');

@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+
+/**
+ * The few numbers operators watch, in Prometheus text format. Kept in process: one API instance is one
+ * scrape target.
+ */
+@Injectable()
+export class LedgerMetrics {
+  private readonly commands = new Map<string, number>();
+  private commandSeconds = 0;
+  private commandCount = 0;
+
+  commandFinished(outcome: 'accepted' | 'refused', elapsedNanoseconds: bigint): void {
+    this.commands.set(outcome, (this.commands.get(outcome) ?? 0) + 1);
+    this.commandSeconds += Number(elapsedNanoseconds) / 1e9;
+    this.commandCount += 1;
+  }
+
+  render(projectionLag: ReadonlyMap<string, bigint>): string {
+    const lines = [
+      '# HELP ledger_commands_total Commands handled, by outcome.',
+      '# TYPE ledger_commands_total counter',
+      ...[...this.commands].map(([outcome, count]) => `ledger_commands_total{outcome="${outcome}"} ${count}`),
+      '# HELP ledger_command_duration_seconds Time from a command reaching the handler to its append.',
+      '# TYPE ledger_command_duration_seconds summary',
+      `ledger_command_duration_seconds_sum ${this.commandSeconds}`,
+      `ledger_command_duration_seconds_count ${this.commandCount}`,
+      '# HELP ledger_projection_lag_events Events in the log that a read model has not applied yet.',
+      '# TYPE ledger_projection_lag_events gauge',
+      ...[...projectionLag].map(([model, lag]) => `ledger_projection_lag_events{read_model="${model}"} ${lag}`),
+    ];
+    return `${lines.join('\n')}\n`;
+  }
+}

@@ -1,0 +1,81 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { DomainError } from '@ledger/domain';
+import {
+  ConcurrencyConflictError,
+  DuplicateEventIdError,
+  StaleRevisionError,
+  StoreUnavailableError,
+} from '@ledger/event-store';
+import type { Request, Response } from 'express';
+import { Problem, ValidationProblem } from './problems';
+
+const DOMAIN_STATUS: Record<DomainError['kind'], number> = { invalid: 400, 'not-found': 404, conflict: 409, rule: 422 };
+const DOMAIN_TITLE: Record<DomainError['kind'], string> = {
+  invalid: 'The request is not valid',
+  'not-found': 'Not found',
+  conflict: 'Conflict',
+  rule: 'A ledger rule refuses this command',
+};
+
+/** Status codes Nest or Express raise themselves, with the stable code each maps to. */
+const HTTP_CODES: Record<number, string> = {
+  400: 'bad-request',
+  404: 'not-found',
+  405: 'method-not-allowed',
+  413: 'payload-too-large',
+  415: 'unsupported-media-type',
+};
+
+/** Maps every error to an RFC 9457 problem; only real server faults become 5xx. */
+export function toProblem(error: unknown): Problem {
+  if (error instanceof Problem) return error;
+  if (error instanceof DomainError) {
+    if (error.kind === 'invalid') {
+      return error.code === 'validation-failed'
+        ? new ValidationProblem([{ field: error.field ?? '(body)', message: error.message }])
+        : new Problem(400, error.code, DOMAIN_TITLE.invalid, error.message, {
+            errors: [{ field: error.field ?? '(body)', message: error.message }],
+          });
+    }
+    return new Problem(DOMAIN_STATUS[error.kind], error.code, DOMAIN_TITLE[error.kind], error.message);
+  }
+  if (error instanceof StaleRevisionError) {
+    return new Problem(412, 'stale-revision', 'The entity changed since you read it', error.message, {
+      currentRevision: typeof error.actual === 'bigint' ? error.actual.toString() : null,
+    });
+  }
+  if (error instanceof ConcurrencyConflictError || error instanceof DuplicateEventIdError) {
+    return new Problem(409, 'conflict', 'Conflict', error.message);
+  }
+  if (error instanceof StoreUnavailableError) {
+    return new Problem(503, 'unavailable', 'The event store is unavailable', error.message, {}, { 'Retry-After': '1' });
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const code = HTTP_CODES[status] ?? (status >= 500 ? 'internal-error' : 'bad-request');
+    return new Problem(status, code, error.message, undefined);
+  }
+  return new Problem(500, 'internal-error', 'Internal server error', 'the ledger failed; the error is logged');
+}
+
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Problem');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const context = host.switchToHttp();
+    const response = context.getResponse<Response>();
+    const request = context.getRequest<Request>();
+    const problem = toProblem(error);
+    if (problem.status >= 500 && problem.code === 'internal-error') {
+      this.logger.error(`${request.method} ${request.originalUrl}`, error instanceof Error ? error.stack : String(error));
+    }
+    sendProblem(response, problem, request.originalUrl);
+  }
+}
+
+export function sendProblem(response: Response, problem: Problem, instance?: string): void {
+  if (response.headersSent) return;
+  for (const [name, value] of Object.entries(problem.headers)) response.setHeader(name, value);
+  response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem.body(instance)));
+}

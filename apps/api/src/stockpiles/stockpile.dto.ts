@@ -1,0 +1,159 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { CLIENT_ID, clientIdRule, CommandBodyDto, MoneyDto, QuantityDto } from '../commands/value.dto';
+
+const TEXT = 200;
+
+export class ParticipantDto {
+  @ApiProperty({ example: 'JP' })
+  @IsString()
+  country!: string;
+
+  @ApiProperty({ example: '50', description: 'decimal string, up to four places; shares sum to exactly 100' })
+  @IsString()
+  @Matches(/^[0-9.]{1,12}$/, { message: 'sharePercent must be a decimal string such as "50" or "33.3333"' })
+  sharePercent!: string;
+}
+
+export class EstablishStockpileDto extends CommandBodyDto {
+  @ApiPropertyOptional(CLIENT_ID)
+  @IsOptional()
+  @clientIdRule()
+  id?: string;
+
+  @ApiProperty({ example: 'Canada–Japan graphite reserve' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(TEXT)
+  name!: string;
+
+  @ApiProperty({ example: 'JOGMEC' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(TEXT)
+  custodian!: string;
+
+  @ApiProperty({ type: [ParticipantDto] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => ParticipantDto)
+  participants!: ParticipantDto[];
+}
+
+export class AcquireStockDto extends CommandBodyDto {
+  @ApiPropertyOptional(CLIENT_ID)
+  @IsOptional()
+  @clientIdRule()
+  lotId?: string;
+
+  @ApiProperty({ example: 'graphite-anode' })
+  @IsString()
+  material!: string;
+
+  @ApiProperty({ type: QuantityDto })
+  @ValidateNested()
+  @Type(() => QuantityDto)
+  quantity!: QuantityDto;
+
+  @ApiProperty({ example: 'Yokohama bonded warehouse 3' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(TEXT)
+  location!: string;
+
+  @ApiProperty({ example: 'CA' })
+  @IsString()
+  originCountry!: string;
+
+  @ApiPropertyOptional({ type: MoneyDto })
+  @ValidateIf((_dto, value) => value !== undefined)
+  @ValidateNested()
+  @Type(() => MoneyDto)
+  cost?: MoneyDto;
+}
+
+export class ReleaseStockDto extends CommandBodyDto {
+  @ApiPropertyOptional(CLIENT_ID)
+  @IsOptional()
+  @clientIdRule()
+  releaseId?: string;
+
+  @ApiProperty({ example: 'graphite-anode' })
+  @IsString()
+  material!: string;
+
+  @ApiProperty({ type: QuantityDto })
+  @ValidateNested()
+  @Type(() => QuantityDto)
+  quantity!: QuantityDto;
+
+  @ApiProperty({ example: 'Yokohama bonded warehouse 3' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(TEXT)
+  location!: string;
+
+  @ApiProperty({ example: 'Panasonic Energy' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(TEXT)
+  recipient!: string;
+
+  @ApiProperty({ example: 'JP' })
+  @IsString()
+  recipientCountry!: string;
+
+  @ApiProperty({ example: 'supply disruption after export licensing' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  reason!: string;
+
+  @ApiProperty({ example: 'METI-2026-041' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(TEXT)
+  authorisationRef!: string;
+}
+
+export class TransferStockDto extends CommandBodyDto {
+  @ApiPropertyOptional(CLIENT_ID)
+  @IsOptional()
+  @clientIdRule()
+  transferId?: string;
+
+  @ApiProperty({ example: 'graphite-anode' })
+  @IsString()
+  material!: string;
+
+  @ApiProperty({ type: QuantityDto })
+  @ValidateNested()
+  @Type(() => QuantityDto)
+  quantity!: QuantityDto;
+
+  @ApiProperty({ example: 'Yokohama bonded warehouse 3' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(TEXT)
+  fromLocation!: string;
+
+  @ApiProperty({ example: 'Kobe bonded warehouse 1' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(TEXT)
+  toLocation!: string;
+}

@@ -1,0 +1,161 @@
+import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  Money,
+  parseCountry,
+  parseMaterial,
+  parseText,
+  Quantity,
+  stockpileDecider,
+  stockpileParticipantCountries,
+  stockpileStreamId,
+} from '@ledger/domain';
+import type { SqliteDatabase } from '@ledger/event-store';
+import { queryStockpile } from '@ledger/projections';
+import type { Response } from 'express';
+import type { Principal } from '../auth/api-keys';
+import { Roles } from '../auth/auth.decorators';
+import { assertMayActFor } from '../auth/auth.guard';
+import { CommandContext, type CommandRequest } from '../commands/command-request';
+import { CommandRunner } from '../commands/command-runner';
+import { effectiveAtOf } from '../commands/effective-at';
+import { EntityIdParam } from '../commands/entity-id.pipe';
+import { LEDGER_DATABASE } from '../ledger/ledger.tokens';
+import { NotFoundProblem } from '../problems/problems';
+import { parseCut, ReadModelGate, ReportQueryDto } from '../reports/report-query';
+import { AcquireStockDto, EstablishStockpileDto, ReleaseStockDto, TransferStockDto } from './stockpile.dto';
+
+@ApiTags('stockpiles')
+@ApiBearerAuth()
+@Controller('stockpiles')
+export class StockpilesController {
+  constructor(
+    @Inject(CommandRunner) private readonly commands: CommandRunner,
+    @Inject(ReadModelGate) private readonly gate: ReadModelGate,
+    @Inject(LEDGER_DATABASE) private readonly db: SqliteDatabase,
+  ) {}
+
+  /** Recorders act for stockpiles their countries take part in. */
+  private participantsGuard(principal: Principal) {
+    return (state: Parameters<typeof stockpileParticipantCountries>[0]) => {
+      if (state.status === 'established') assertMayActFor(principal, stockpileParticipantCountries(state), 'this stockpile');
+    };
+  }
+
+  @Post()
+  @Roles('recorder')
+  @ApiOperation({ summary: 'EstablishStockpile' })
+  establish(@Body() body: EstablishStockpileDto, @CommandContext() request: CommandRequest, @Res({ passthrough: true }) response: Response) {
+    const stockpileId = body.id ?? request.newEntityId('stockpile');
+    const participants = body.participants.map((participant, index) => ({
+      country: parseCountry(participant.country, `participants[${index}].country`),
+      sharePercent: participant.sharePercent,
+    }));
+    assertMayActFor(request.principal, participants.map((participant) => participant.country), 'a stockpile without its countries');
+    return this.commands.run(request, response, {
+      decider: stockpileDecider,
+      streamId: stockpileStreamId(stockpileId),
+      command: {
+        type: 'EstablishStockpile',
+        stockpileId,
+        effectiveAt: effectiveAtOf(body),
+        name: parseText(body.name, 'name'),
+        custodian: parseText(body.custodian, 'custodian'),
+        participants,
+      },
+    });
+  }
+
+  @Post(':id/acquisitions')
+  @Roles('recorder')
+  @ApiOperation({ summary: 'AcquireStock' })
+  acquire(
+    @EntityIdParam() stockpileId: string,
+    @Body() body: AcquireStockDto,
+    @CommandContext() request: CommandRequest,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    return this.commands.run(request, response, {
+      decider: stockpileDecider,
+      streamId: stockpileStreamId(stockpileId),
+      authorize: this.participantsGuard(request.principal),
+      command: {
+        type: 'AcquireStock',
+        stockpileId,
+        effectiveAt: effectiveAtOf(body),
+        lotId: body.lotId ?? request.newEntityId('lot'),
+        material: parseMaterial(body.material),
+        quantity: Quantity.parse(body.quantity),
+        location: parseText(body.location, 'location'),
+        originCountry: parseCountry(body.originCountry, 'originCountry'),
+        ...(body.cost === undefined ? {} : { cost: Money.parse(body.cost, 'cost') }),
+      },
+    });
+  }
+
+  @Post(':id/releases')
+  @Roles('recorder')
+  @ApiOperation({ summary: 'ReleaseStock' })
+  release(
+    @EntityIdParam() stockpileId: string,
+    @Body() body: ReleaseStockDto,
+    @CommandContext() request: CommandRequest,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    return this.commands.run(request, response, {
+      decider: stockpileDecider,
+      streamId: stockpileStreamId(stockpileId),
+      authorize: this.participantsGuard(request.principal),
+      command: {
+        type: 'ReleaseStock',
+        stockpileId,
+        effectiveAt: effectiveAtOf(body),
+        releaseId: body.releaseId ?? request.newEntityId('release'),
+        material: parseMaterial(body.material),
+        quantity: Quantity.parse(body.quantity),
+        location: parseText(body.location, 'location'),
+        recipient: parseText(body.recipient, 'recipient'),
+        recipientCountry: parseCountry(body.recipientCountry, 'recipientCountry'),
+        reason: parseText(body.reason, 'reason', 1000),
+        authorisationRef: parseText(body.authorisationRef, 'authorisationRef'),
+      },
+    });
+  }
+
+  @Post(':id/transfers')
+  @Roles('recorder')
+  @ApiOperation({ summary: 'TransferStock' })
+  transfer(
+    @EntityIdParam() stockpileId: string,
+    @Body() body: TransferStockDto,
+    @CommandContext() request: CommandRequest,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    return this.commands.run(request, response, {
+      decider: stockpileDecider,
+      streamId: stockpileStreamId(stockpileId),
+      authorize: this.participantsGuard(request.principal),
+      command: {
+        type: 'TransferStock',
+        stockpileId,
+        effectiveAt: effectiveAtOf(body),
+        transferId: body.transferId ?? request.newEntityId('transfer'),
+        material: parseMaterial(body.material),
+        quantity: Quantity.parse(body.quantity),
+        fromLocation: parseText(body.fromLocation, 'fromLocation'),
+        toLocation: parseText(body.toLocation, 'toLocation'),
+      },
+    });
+  }
+
+  @Get(':id')
+  @Roles('reader', 'auditor', 'recorder')
+  @ApiOperation({ summary: 'Participants and on-hand balances, as of a date and as known at a time' })
+  async get(@EntityIdParam() stockpileId: string, @Query() query: ReportQueryDto) {
+    const cut = parseCut(query);
+    await this.gate.reach(query);
+    const view = queryStockpile(this.db, stockpileId, cut);
+    if (!view) throw new NotFoundProblem(`stockpile ${stockpileId} is not known at that time`);
+    return view;
+  }
+}

@@ -1,0 +1,176 @@
+import type { EventToAppend, RecordedEvent } from '../event-envelope';
+import { newId } from '../event-ids';
+import { DuplicateEventIdError, type EventStore, WrongExpectedRevisionError } from '../event-store.port';
+
+/**
+ * The behaviour every EventStore adapter must show. Each adapter's spec calls this with a factory that
+ * returns a fresh, empty store; the EventStoreDB adapter runs the very same cases.
+ */
+export function eventStoreContract(name: string, createStore: () => Promise<EventStore>, teardown?: () => Promise<void>) {
+  describe(`EventStore contract: ${name}`, () => {
+    let store: EventStore;
+
+    beforeEach(async () => {
+      store = await createStore();
+    });
+    afterEach(async () => {
+      await store.close();
+      await teardown?.();
+    });
+
+    const event = (type = 'Something', data: unknown = { n: 1 }, eventId = newId()): EventToAppend => ({
+      eventId,
+      type,
+      schemaVersion: 1,
+      effectiveAt: '2026-03-26T00:00:00.000Z',
+      data,
+      metadata: { actor: { name: 'tester', roles: ['admin'] }, correlationId: 'c-1', causationId: 'c-1' },
+    });
+
+    describe('when appending', () => {
+      it('creates a stream with no-stream and numbers its events from revision 0', async () => {
+        const result = await store.append('thing-1', [event(), event()], 'no-stream');
+        expect(result.revision).toBe(1n);
+        const stored = await store.readStream('thing-1');
+        expect(stored.map((e) => e.revision)).toEqual([0n, 1n]);
+      });
+
+      it('refuses no-stream when the stream exists', async () => {
+        await store.append('thing-1', [event()], 'no-stream');
+        await expect(store.append('thing-1', [event()], 'no-stream')).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+      });
+
+      it('extends a stream at exactly the expected revision and refuses a stale one', async () => {
+        await store.append('thing-1', [event()], 'no-stream');
+        await store.append('thing-1', [event()], 0n);
+        const stale = store.append('thing-1', [event()], 0n);
+        await expect(stale).rejects.toMatchObject({ name: 'WrongExpectedRevisionError', actual: 1n });
+      });
+
+      it('reports no-stream as the actual revision when extending a stream that does not exist', async () => {
+        await expect(store.append('ghost-1', [event()], 0n)).rejects.toMatchObject({ actual: 'no-stream' });
+      });
+
+      it('appends with any whatever the stream holds', async () => {
+        await store.append('thing-1', [event()], 'any');
+        const result = await store.append('thing-1', [event()], 'any');
+        expect(result.revision).toBe(1n);
+      });
+
+      it('appends all events of one call or none of them', async () => {
+        const taken = event();
+        await store.append('other-1', [taken], 'no-stream');
+        await expect(store.append('thing-1', [event(), event('X', {}, taken.eventId)], 'no-stream')).rejects.toBeInstanceOf(
+          DuplicateEventIdError,
+        );
+        expect(await store.readStream('thing-1')).toEqual([]);
+      });
+
+      it('treats a retried append with the same event ids as done once', async () => {
+        const events = [event(), event()];
+        const first = await store.append('thing-1', events, 'no-stream');
+        const again = await store.append('thing-1', events, 'no-stream');
+        expect(again).toMatchObject({ revision: first.revision, position: first.position, deduplicated: true });
+        expect(await store.readStream('thing-1')).toHaveLength(2);
+      });
+
+      it('refuses an event id that another stream already used', async () => {
+        const taken = event();
+        await store.append('thing-1', [taken], 'no-stream');
+        await expect(store.append('thing-2', [taken], 'no-stream')).rejects.toBeInstanceOf(DuplicateEventIdError);
+      });
+
+      it('returns the global position of the last event as a bigint', async () => {
+        const first = await store.append('thing-1', [event()], 'no-stream');
+        const second = await store.append('thing-2', [event(), event()], 'no-stream');
+        expect(typeof second.position).toBe('bigint');
+        expect(second.position).toBeGreaterThan(first.position);
+        expect(await store.headPosition()).toBe(second.position);
+      });
+    });
+
+    describe('when reading', () => {
+      it('returns every field of the envelope as it was appended', async () => {
+        const appended = event('StockpileEstablished', { name: 'Tōkyō – graphite', amount: '18000.5' });
+        await store.append('stockpile-a', [appended], 'no-stream');
+        const [stored] = await store.readStream('stockpile-a');
+        expect(stored).toMatchObject({
+          ...appended,
+          streamId: 'stockpile-a',
+          revision: 0n,
+        });
+        expect(stored!.recordedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+      });
+
+      it('returns an empty list for a stream that does not exist', async () => {
+        expect(await store.readStream('nothing-here')).toEqual([]);
+      });
+
+      it('reads a stream from a revision on', async () => {
+        await store.append('thing-1', [event('A'), event('B'), event('C')], 'no-stream');
+        expect((await store.readStream('thing-1', 1n)).map((e) => e.type)).toEqual(['B', 'C']);
+      });
+
+      it('reads the global log in order, after an exclusive position, in pages', async () => {
+        await store.append('thing-1', [event('A')], 'no-stream');
+        await store.append('thing-2', [event('B')], 'no-stream');
+        await store.append('thing-1', [event('C')], 0n);
+        const all = await store.readAll();
+        expect(all.map((e) => e.type)).toEqual(['A', 'B', 'C']);
+        const positions = all.map((e) => e.position);
+        expect([...positions].sort((a, b) => (a < b ? -1 : 1))).toEqual(positions);
+        expect((await store.readAll({ fromPosition: all[0]!.position })).map((e) => e.type)).toEqual(['B', 'C']);
+        expect((await store.readAll({ fromPosition: all[0]!.position, limit: 1 })).map((e) => e.type)).toEqual(['B']);
+      });
+
+      it('never lets recorded time run backwards along the log', async () => {
+        for (let i = 0; i < 5; i += 1) await store.append(`thing-${i}`, [event()], 'no-stream');
+        const times = (await store.readAll()).map((e) => e.recordedAt);
+        expect([...times].sort()).toEqual(times);
+      });
+    });
+
+    describe('when subscribing', () => {
+      const collect = (fromPosition: bigint) => {
+        const seen: RecordedEvent[] = [];
+        const waiters: Array<() => void> = [];
+        const subscription = store.subscribeToAll({
+          fromPosition,
+          onEvents: (events) => {
+            seen.push(...events);
+            waiters.splice(0).forEach((wake) => wake());
+          },
+        });
+        const until = async (count: number) => {
+          const deadline = Date.now() + 5000;
+          while (seen.length < count && Date.now() < deadline) {
+            await new Promise<void>((resolve) => {
+              waiters.push(resolve);
+              setTimeout(resolve, 50);
+            });
+          }
+          return seen;
+        };
+        return { subscription, until };
+      };
+
+      it('catches up on stored events and then follows new ones', async () => {
+        await store.append('thing-1', [event('A'), event('B')], 'no-stream');
+        const { subscription, until } = collect(0n);
+        expect((await until(2)).map((e) => e.type)).toEqual(['A', 'B']);
+        await store.append('thing-2', [event('C')], 'no-stream');
+        expect((await until(3)).map((e) => e.type)).toEqual(['A', 'B', 'C']);
+        await subscription.stop();
+      });
+
+      it('starts strictly after the given position', async () => {
+        const first = await store.append('thing-1', [event('A')], 'no-stream');
+        await store.append('thing-1', [event('B')], 0n);
+        const { subscription, until } = collect(first.position);
+        const seen = await until(1);
+        await subscription.stop();
+        expect(seen.map((e) => e.type)).toEqual(['B']);
+      });
+    });
+  });
+}

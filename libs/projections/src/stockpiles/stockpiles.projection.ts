@@ -1,0 +1,57 @@
+import type { StockpileEvent } from '@ledger/domain';
+import type { RecordedEvent, SqliteDatabase } from '@ledger/event-store';
+import { type FactTimes, factTimes, type SqliteReadModel } from '../projection';
+
+/** A stockpile as established, with its participants; a row per participant. */
+export interface StockpileParticipation extends FactTimes {
+  stockpileId: string;
+  name: string;
+  custodian: string;
+  country: string;
+  sharePercent: string;
+}
+
+export function projectStockpiles(event: RecordedEvent): StockpileParticipation[] {
+  const known = event as unknown as StockpileEvent;
+  if (!event.streamId.startsWith('stockpile-') || known.type !== 'StockpileEstablished') return [];
+  const { stockpileId, name, custodian, participants } = known.data;
+  return participants.map(({ country, sharePercent }) => ({
+    ...factTimes(event),
+    stockpileId,
+    name,
+    custodian,
+    country,
+    sharePercent,
+  }));
+}
+
+export const stockpilesReadModel: SqliteReadModel<StockpileParticipation> = {
+  name: 'stockpiles_v1',
+  project: projectStockpiles,
+  createTables(db: SqliteDatabase) {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS stockpile_participants_v1 (
+        stockpile_id  TEXT    NOT NULL,
+        country       TEXT    NOT NULL,
+        name          TEXT    NOT NULL,
+        custodian     TEXT    NOT NULL,
+        share_percent TEXT    NOT NULL,
+        effective_at  TEXT    NOT NULL,
+        recorded_at   TEXT    NOT NULL,
+        position      INTEGER NOT NULL,
+        PRIMARY KEY (stockpile_id, country)
+      );
+      CREATE INDEX IF NOT EXISTS stockpile_participants_v1_by_country ON stockpile_participants_v1 (country);
+    `);
+  },
+  writer(db: SqliteDatabase) {
+    const insert = db.prepare(
+      `INSERT OR REPLACE INTO stockpile_participants_v1
+         (stockpile_id, country, name, custodian, share_percent, effective_at, recorded_at, position)
+       VALUES (@stockpileId, @country, @name, @custodian, @sharePercent, @effectiveAt, @recordedAt, @position)`,
+    );
+    return (changes) => {
+      for (const change of changes) insert.run(change);
+    };
+  },
+};
