@@ -16,7 +16,12 @@ function bodyParserProblems(error: unknown, request: Request, response: Response
   if (failure?.type === 'entity.too.large') {
     return sendProblem(
       response,
-      new Problem(413, 'payload-too-large', 'The request body is too large', `the limit is ${failure.limit} bytes`),
+      new Problem(
+        413,
+        'payload-too-large',
+        'The request body is too large',
+        `the limit is ${failure.limit} bytes`,
+      ),
       request.originalUrl,
     );
   }
@@ -30,7 +35,11 @@ function bodyParserProblems(error: unknown, request: Request, response: Response
     );
   }
   if (failure?.status && failure.status >= 400 && failure.status < 500) {
-    return sendProblem(response, new Problem(failure.status, 'bad-request', 'The request cannot be read'), request.originalUrl);
+    return sendProblem(
+      response,
+      new Problem(failure.status, 'bad-request', 'The request cannot be read'),
+      request.originalUrl,
+    );
   }
   next(error);
 }
@@ -40,13 +49,19 @@ export interface LedgerAppOptions {
 }
 
 /** Builds the HTTP application; `main.ts` listens on it, end-to-end tests too. */
-export async function createLedgerApp(config: LedgerConfig, options: LedgerAppOptions = {}): Promise<NestExpressApplication> {
+export async function createLedgerApp(
+  config: LedgerConfig,
+  options: LedgerAppOptions = {},
+): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), {
     bodyParser: false,
     logger: options.logger ?? ['log', 'warn', 'error'],
   });
   app.disable('x-powered-by');
-  app.useBodyParser('json', { limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] });
+  app.useBodyParser('json', {
+    limit: config.bodyLimitBytes,
+    type: ['application/json', 'application/*+json'],
+  });
   app.use(bodyParserProblems);
   app.useGlobalPipes(ledgerValidationPipe());
   app.enableShutdownHooks();
@@ -55,12 +70,17 @@ export async function createLedgerApp(config: LedgerConfig, options: LedgerAppOp
     app,
     new DocumentBuilder()
       .setTitle('Minerals Ledger')
-      .setDescription('An event-sourced ledger of critical-mineral supply commitments. Errors are RFC 9457 problem details with a stable `code`.')
+      .setDescription(
+        'An event-sourced ledger of critical-mineral supply commitments. Errors are RFC 9457 problem details with a stable `code`.',
+      )
       .setVersion('0.1.0')
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'an API key' })
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'openapi.json',
+    yamlDocumentUrl: 'openapi.yaml',
+  });
   return app;
 }
 

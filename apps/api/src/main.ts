@@ -5,7 +5,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createLedgerApp(config);
   await app.listen(config.port);
-  bootstrapLogger.log(`Minerals Ledger listening on http://localhost:${config.port} (data: ${config.dataDir}); API docs at /docs`);
+  bootstrapLogger.log(
+    `Minerals Ledger listening on http://localhost:${config.port} (data: ${config.dataDir}); API docs at /docs`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -4,7 +4,11 @@ import { type FieldError, ValidationProblem } from './problems/problems';
 /** Flattens class-validator's tree into dotted field paths: `participants[0].sharePercent`. */
 export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
-    const field = /^\d+$/.test(error.property) ? `${parent}[${error.property}]` : parent ? `${parent}.${error.property}` : error.property;
+    const field = /^\d+$/.test(error.property)
+      ? `${parent}[${error.property}]`
+      : parent
+        ? `${parent}.${error.property}`
+        : error.property;
     const own = Object.values(error.constraints ?? {}).map((message) => ({
       field,
       // class-validator's whitelist message names the field already; keep messages about the field only

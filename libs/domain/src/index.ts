@@ -8,3 +8,6 @@ export * from './values/material';
 export * from './values/money';
 export * from './values/quantity';
 export * from './stockpile';
+export * from './project';
+export * from './export-restriction';
+export * from './supply';

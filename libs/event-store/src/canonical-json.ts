@@ -5,7 +5,8 @@
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError('JCS has no form for NaN or Infinity');
+    if (typeof value === 'number' && !Number.isFinite(value))
+      throw new TypeError('JCS has no form for NaN or Infinity');
     if (typeof value === 'bigint') return JSON.stringify(value.toString());
     if (value === undefined) throw new TypeError('JCS has no form for undefined');
     return JSON.stringify(value);

@@ -62,7 +62,9 @@ const MAX_ATTEMPTS = 8;
 export class CommandHandler {
   constructor(private readonly store: EventStore) {}
 
-  async handle<Command, Event extends DomainEvent, State>(request: HandleCommand<Command, Event, State>): Promise<CommandResult> {
+  async handle<Command, Event extends DomainEvent, State>(
+    request: HandleCommand<Command, Event, State>,
+  ): Promise<CommandResult> {
     const { context, streamId } = request;
     for (let attempt = 1; ; attempt += 1) {
       const history = await this.store.readStream(streamId);
@@ -73,7 +75,9 @@ export class CommandHandler {
       if (context.expectedRevision !== undefined && context.expectedRevision !== current) {
         throw new StaleRevisionError(streamId, context.expectedRevision, current);
       }
-      const state = history.map((event) => toDomainEvent(event) as Event).reduce(request.decider.evolve, request.decider.initialState);
+      const state = history
+        .map((event) => toDomainEvent(event) as Event)
+        .reduce(request.decider.evolve, request.decider.initialState);
       request.authorize?.(state);
       const decided = request.decider.decide(request.command, state);
       const events = decided.map((event, index) => this.envelope(event, index, context));
@@ -102,7 +106,8 @@ export class CommandHandler {
     const ours: RecordedEvent[] = [];
     for (let index = start; index < history.length; index += 1) {
       const event = history[index]!;
-      if (event.eventId !== deterministicEventId(context.actor.name, context.idempotencyKey, ours.length)) break;
+      if (event.eventId !== deterministicEventId(context.actor.name, context.idempotencyKey, ours.length))
+        break;
       ours.push(event);
     }
     const last = ours[ours.length - 1]!;

@@ -8,7 +8,10 @@ export interface Bitemporal {
 }
 
 /** SQL and parameters for the cut, over a table whose rows carry effective_at, recorded_at and position. */
-export function bitemporalWhere(cut: Bitemporal, alias = ''): { sql: string; params: Record<string, unknown> } {
+export function bitemporalWhere(
+  cut: Bitemporal,
+  alias = '',
+): { sql: string; params: Record<string, unknown> } {
   const column = (name: string) => (alias ? `${alias}.${name}` : name);
   const clauses = [`${column('effective_at')} <= @asOf`];
   const params: Record<string, unknown> = { asOf: cut.asOf };

@@ -28,7 +28,10 @@ export class SqliteProjector {
       position INTEGER NOT NULL
     )`);
     for (const model of readModels) model.createTables(db);
-    const readCheckpoint = db.prepare('SELECT position FROM projection_checkpoints WHERE name = ?').safeIntegers(true).pluck();
+    const readCheckpoint = db
+      .prepare('SELECT position FROM projection_checkpoints WHERE name = ?')
+      .safeIntegers(true)
+      .pluck();
     for (const model of readModels) {
       this.checkpoints.set(model.name, (readCheckpoint.get(model.name) as bigint | undefined) ?? 0n);
     }

@@ -45,7 +45,11 @@ function parseEntries(file: string, text: string): ApiKeyEntry[] {
       throw new ApiKeyFileError(`${where}.name must be a non-empty name used by no other key`);
     }
     names.add(name);
-    if (!Array.isArray(roles) || roles.length === 0 || !roles.every((role) => (ROLES as readonly string[]).includes(role))) {
+    if (
+      !Array.isArray(roles) ||
+      roles.length === 0 ||
+      !roles.every((role) => (ROLES as readonly string[]).includes(role))
+    ) {
       throw new ApiKeyFileError(`${where}.roles must list one or more of ${ROLES.join(', ')}`);
     }
     if (!Array.isArray(countries) || !countries.every(isCountry)) {

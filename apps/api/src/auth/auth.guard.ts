@@ -36,9 +36,15 @@ export class AuthGuard implements CanActivate {
 }
 
 /** Recorders act only for their countries; admins for every country. */
-export function assertMayActFor(principal: { roles: readonly string[]; countries: readonly string[] }, countries: readonly string[], what: string): void {
+export function assertMayActFor(
+  principal: { roles: readonly string[]; countries: readonly string[] },
+  countries: readonly string[],
+  what: string,
+): void {
   if (principal.roles.includes('admin')) return;
   if (!countries.some((country) => principal.countries.includes(country))) {
-    throw new ForbiddenProblem(`this key may not record for ${what} (countries: ${countries.join(', ') || 'none'})`);
+    throw new ForbiddenProblem(
+      `this key may not record for ${what} (countries: ${countries.join(', ') || 'none'})`,
+    );
   }
 }

@@ -26,7 +26,9 @@ export function commandRequestOf(request: AuthenticatedRequest): CommandRequest 
   if (!principal) throw new Error('commands need an authenticated principal');
   const idempotencyKey = request.header('idempotency-key');
   if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-    throw new ValidationProblem([{ field: 'Idempotency-Key', message: 'must be 1–255 printable ASCII characters' }]);
+    throw new ValidationProblem([
+      { field: 'Idempotency-Key', message: 'must be 1–255 printable ASCII characters' },
+    ]);
   }
   const ifMatch = request.header('if-match');
   const revision = ifMatch === undefined ? undefined : IF_MATCH.exec(ifMatch.replace(/^W\//, ''))?.[1];
@@ -35,7 +37,9 @@ export function commandRequestOf(request: AuthenticatedRequest): CommandRequest 
   }
   const suppliedCorrelation = request.header('x-correlation-id');
   const correlationId =
-    suppliedCorrelation !== undefined && CORRELATION_ID.test(suppliedCorrelation) ? suppliedCorrelation : newId();
+    suppliedCorrelation !== undefined && CORRELATION_ID.test(suppliedCorrelation)
+      ? suppliedCorrelation
+      : newId();
   const fingerprint = createHash('sha256')
     .update(canonicalJson({ method: request.method, path: request.path, body: request.body ?? null }))
     .digest('hex');

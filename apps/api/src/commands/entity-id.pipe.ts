@@ -5,7 +5,8 @@ import { NotFoundProblem } from '../problems/problems';
 /** An entity id in the path: anything that cannot be an id cannot name an entity, so it is a 404. */
 class EntityIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (!CLIENT_ID_PATTERN.test(value)) throw new NotFoundProblem(`no entity has the id "${value.slice(0, 80)}"`);
+    if (!CLIENT_ID_PATTERN.test(value))
+      throw new NotFoundProblem(`no entity has the id "${value.slice(0, 80)}"`);
     return value;
   }
 }

@@ -6,9 +6,7 @@ export interface StoredResponse {
 }
 
 export type IdempotencyClaim =
-  | { outcome: 'proceed' }
-  | { outcome: 'replay'; response: StoredResponse }
-  | { outcome: 'mismatch' };
+  { outcome: 'proceed' } | { outcome: 'replay'; response: StoredResponse } | { outcome: 'mismatch' };
 
 /**
  * Durable Idempotency-Key records, scoped per API key name. A key is claimed with the request's
@@ -18,7 +16,10 @@ export type IdempotencyClaim =
 export class IdempotencyStore {
   private readonly statements;
 
-  constructor(db: SqliteDatabase, private readonly clock: () => Date = () => new Date()) {
+  constructor(
+    db: SqliteDatabase,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
     db.exec(`CREATE TABLE IF NOT EXISTS idempotency_keys (
       actor       TEXT NOT NULL,
       key         TEXT NOT NULL,
@@ -32,8 +33,12 @@ export class IdempotencyStore {
       claim: db.prepare(
         'INSERT INTO idempotency_keys (actor, key, fingerprint, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
       ),
-      find: db.prepare('SELECT fingerprint, status, response FROM idempotency_keys WHERE actor = ? AND key = ?'),
-      complete: db.prepare('UPDATE idempotency_keys SET status = ?, response = ? WHERE actor = ? AND key = ?'),
+      find: db.prepare(
+        'SELECT fingerprint, status, response FROM idempotency_keys WHERE actor = ? AND key = ?',
+      ),
+      complete: db.prepare(
+        'UPDATE idempotency_keys SET status = ?, response = ? WHERE actor = ? AND key = ?',
+      ),
       release: db.prepare('DELETE FROM idempotency_keys WHERE actor = ? AND key = ? AND status IS NULL'),
     };
   }
@@ -41,8 +46,7 @@ export class IdempotencyStore {
   claim(actor: string, key: string, fingerprint: string): IdempotencyClaim {
     this.statements.claim.run(actor, key, fingerprint, this.clock().toISOString());
     const row = this.statements.find.get(actor, key) as
-      | { fingerprint: string; status: number | null; response: string | null }
-      | undefined;
+      { fingerprint: string; status: number | null; response: string | null } | undefined;
     if (!row || row.fingerprint !== fingerprint) return { outcome: 'mismatch' };
     if (row.status === null || row.response === null) return { outcome: 'proceed' };
     return { outcome: 'replay', response: { status: row.status, body: JSON.parse(row.response) } };

@@ -39,4 +39,5 @@ export class CommandBodyDto {
 }
 
 export const CLIENT_ID = { pattern: CLIENT_ID_PATTERN.source, example: 'jp-ca-graphite-reserve' };
-export const clientIdRule = () => Matches(CLIENT_ID_PATTERN, { message: `$property must match ${CLIENT_ID_PATTERN.source}` });
+export const clientIdRule = () =>
+  Matches(CLIENT_ID_PATTERN, { message: `$property must match ${CLIENT_ID_PATTERN.source}` });

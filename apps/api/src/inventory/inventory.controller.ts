@@ -29,7 +29,16 @@ export class InventoryQueryDto extends ReportQueryDto {
   location?: string;
 }
 
-const COLUMNS = ['stockpileId', 'material', 'location', 'onHand', 'acquired', 'released', 'transferredIn', 'transferredOut'];
+const COLUMNS = [
+  'stockpileId',
+  'material',
+  'location',
+  'onHand',
+  'acquired',
+  'released',
+  'transferredIn',
+  'transferredOut',
+];
 
 @ApiTags('reports')
 @ApiBearerAuth()
@@ -43,7 +52,11 @@ export class InventoryController {
   @Get()
   @Roles('reader', 'auditor', 'recorder')
   @ApiOperation({ summary: 'On-hand balances per (stockpile, material, location), in canonical kilograms' })
-  async list(@Query() query: InventoryQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+  async list(
+    @Query() query: InventoryQueryDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     const cut = parseCut(query);
     await this.gate.reach(query);
     const rows = queryInventory(
@@ -55,7 +68,8 @@ export class InventoryController {
       },
       cut,
     );
-    if (wantsCsv(request, query.format)) return sendCsv(response, COLUMNS, rows as unknown as Record<string, unknown>[]);
+    if (wantsCsv(request, query.format))
+      return sendCsv(response, COLUMNS, rows as unknown as Record<string, unknown>[]);
     return { asOf: cut.asOf, rows };
   }
 }

@@ -1,4 +1,11 @@
-import { Global, Inject, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Logger,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import {
   CommandHandler,
   type EventStore,
@@ -38,15 +45,24 @@ export class LedgerModule implements OnApplicationBootstrap, OnApplicationShutdo
           inject: [LEDGER_DATABASE],
           useFactory: (db: SqliteDatabase) => new SqliteEventStore(db),
         },
-        { provide: CommandHandler, inject: [EVENT_STORE], useFactory: (store: EventStore) => new CommandHandler(store) },
-        { provide: IdempotencyStore, inject: [LEDGER_DATABASE], useFactory: (db: SqliteDatabase) => new IdempotencyStore(db) },
+        {
+          provide: CommandHandler,
+          inject: [EVENT_STORE],
+          useFactory: (store: EventStore) => new CommandHandler(store),
+        },
+        {
+          provide: IdempotencyStore,
+          inject: [LEDGER_DATABASE],
+          useFactory: (db: SqliteDatabase) => new IdempotencyStore(db),
+        },
         {
           provide: SqliteProjector,
           inject: [LEDGER_DATABASE, EVENT_STORE],
           useFactory: (db: SqliteDatabase, store: EventStore) => {
             const logger = new Logger('Projector');
             return new SqliteProjector(db, store, SQLITE_READ_MODELS, {
-              onError: (error) => logger.error('projection failed; retrying', error instanceof Error ? error.stack : error),
+              onError: (error) =>
+                logger.error('projection failed; retrying', error instanceof Error ? error.stack : error),
             });
           },
         },
@@ -57,7 +73,9 @@ export class LedgerModule implements OnApplicationBootstrap, OnApplicationShutdo
             const { file, createdAdminKey } = ensureDefaultKeyFile(config.dataDir);
             if (createdAdminKey) {
               // Printed once, on the first start only: the operator needs it to create the other keys.
-              new Logger('ApiKeys').log(`created ${file} with one admin key; use: Authorization: Bearer ${createdAdminKey}`);
+              new Logger('ApiKeys').log(
+                `created ${file} with one admin key; use: Authorization: Bearer ${createdAdminKey}`,
+              );
             }
             return ApiKeyRegistry.fromFile(file);
           },

@@ -27,7 +27,9 @@ export class LedgerMetrics {
       `ledger_command_duration_seconds_count ${this.commandCount}`,
       '# HELP ledger_projection_lag_events Events in the log that a read model has not applied yet.',
       '# TYPE ledger_projection_lag_events gauge',
-      ...[...projectionLag].map(([model, lag]) => `ledger_projection_lag_events{read_model="${model}"} ${lag}`),
+      ...[...projectionLag].map(
+        ([model, lag]) => `ledger_projection_lag_events{read_model="${model}"} ${lag}`,
+      ),
     ];
     return `${lines.join('\n')}\n`;
   }

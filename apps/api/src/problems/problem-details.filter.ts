@@ -9,7 +9,12 @@ import {
 import type { Request, Response } from 'express';
 import { Problem, ValidationProblem } from './problems';
 
-const DOMAIN_STATUS: Record<DomainError['kind'], number> = { invalid: 400, 'not-found': 404, conflict: 409, rule: 422 };
+const DOMAIN_STATUS: Record<DomainError['kind'], number> = {
+  invalid: 400,
+  'not-found': 404,
+  conflict: 409,
+  rule: 422,
+};
 const DOMAIN_TITLE: Record<DomainError['kind'], string> = {
   invalid: 'The request is not valid',
   'not-found': 'Not found',
@@ -48,14 +53,26 @@ export function toProblem(error: unknown): Problem {
     return new Problem(409, 'conflict', 'Conflict', error.message);
   }
   if (error instanceof StoreUnavailableError) {
-    return new Problem(503, 'unavailable', 'The event store is unavailable', error.message, {}, { 'Retry-After': '1' });
+    return new Problem(
+      503,
+      'unavailable',
+      'The event store is unavailable',
+      error.message,
+      {},
+      { 'Retry-After': '1' },
+    );
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const code = HTTP_CODES[status] ?? (status >= 500 ? 'internal-error' : 'bad-request');
     return new Problem(status, code, error.message, undefined);
   }
-  return new Problem(500, 'internal-error', 'Internal server error', 'the ledger failed; the error is logged');
+  return new Problem(
+    500,
+    'internal-error',
+    'Internal server error',
+    'the ledger failed; the error is logged',
+  );
 }
 
 @Catch()
@@ -68,7 +85,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = context.getRequest<Request>();
     const problem = toProblem(error);
     if (problem.status >= 500 && problem.code === 'internal-error') {
-      this.logger.error(`${request.method} ${request.originalUrl}`, error instanceof Error ? error.stack : String(error));
+      this.logger.error(
+        `${request.method} ${request.originalUrl}`,
+        error instanceof Error ? error.stack : String(error),
+      );
     }
     sendProblem(response, problem, request.originalUrl);
   }
@@ -77,5 +97,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 export function sendProblem(response: Response, problem: Problem, instance?: string): void {
   if (response.headersSent) return;
   for (const [name, value] of Object.entries(problem.headers)) response.setHeader(name, value);
-  response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem.body(instance)));
+  response
+    .status(problem.status)
+    .type('application/problem+json')
+    .send(JSON.stringify(problem.body(instance)));
 }

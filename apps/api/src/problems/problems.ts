@@ -40,17 +40,30 @@ export const problemType = (code: string): string => `urn:minerals-ledger:proble
 
 export class ValidationProblem extends Problem {
   constructor(errors: FieldError[]) {
-    super(400, 'validation-failed', 'The request is not valid', errors.map((e) => `${e.field}: ${e.message}`).join('; '), {
-      errors,
-    });
+    super(
+      400,
+      'validation-failed',
+      'The request is not valid',
+      errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+      {
+        errors,
+      },
+    );
   }
 }
 
 export class UnauthorizedProblem extends Problem {
   constructor() {
-    super(401, 'unauthorized', 'A valid API key is required', 'send `Authorization: Bearer <key>`', {}, {
-      'WWW-Authenticate': 'Bearer realm="minerals-ledger"',
-    });
+    super(
+      401,
+      'unauthorized',
+      'A valid API key is required',
+      'send `Authorization: Bearer <key>`',
+      {},
+      {
+        'WWW-Authenticate': 'Bearer realm="minerals-ledger"',
+      },
+    );
   }
 }
 

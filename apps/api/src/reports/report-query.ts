@@ -17,13 +17,19 @@ export class ReportQueryDto {
   @MaxLength(40)
   asOf?: string;
 
-  @ApiPropertyOptional({ description: 'recorded time (ISO date-time) or global position; default now', example: '2026-07-01T00:00:00Z' })
+  @ApiPropertyOptional({
+    description: 'recorded time (ISO date-time) or global position; default now',
+    example: '2026-07-01T00:00:00Z',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(40)
   knownAt?: string;
 
-  @ApiPropertyOptional({ description: 'wait up to 5 s until the read models reach this global position', example: '42' })
+  @ApiPropertyOptional({
+    description: 'wait up to 5 s until the read models reach this global position',
+    example: '42',
+  })
   @IsOptional()
   @Matches(POSITION, { message: 'minPosition must be a global position (a non-negative integer)' })
   minPosition?: string;
@@ -39,7 +45,9 @@ export function parseCut(query: ReportQueryDto): Bitemporal {
   if (query.knownAt === undefined) return { asOf };
   if (POSITION.test(query.knownAt)) return { asOf, knownAt: { position: BigInt(query.knownAt) } };
   if (!/T/.test(query.knownAt)) {
-    throw new ValidationProblem([{ field: 'knownAt', message: 'knownAt must be a date-time with offset or a global position' }]);
+    throw new ValidationProblem([
+      { field: 'knownAt', message: 'knownAt must be a date-time with offset or a global position' },
+    ]);
   }
   return { asOf, knownAt: { recordedAt: parseInstant(query.knownAt, 'knownAt') } };
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   Money,
@@ -38,20 +38,29 @@ export class StockpilesController {
   /** Recorders act for stockpiles their countries take part in. */
   private participantsGuard(principal: Principal) {
     return (state: Parameters<typeof stockpileParticipantCountries>[0]) => {
-      if (state.status === 'established') assertMayActFor(principal, stockpileParticipantCountries(state), 'this stockpile');
+      if (state.status === 'established')
+        assertMayActFor(principal, stockpileParticipantCountries(state), 'this stockpile');
     };
   }
 
   @Post()
   @Roles('recorder')
   @ApiOperation({ summary: 'EstablishStockpile' })
-  establish(@Body() body: EstablishStockpileDto, @CommandContext() request: CommandRequest, @Res({ passthrough: true }) response: Response) {
+  establish(
+    @Body() body: EstablishStockpileDto,
+    @CommandContext() request: CommandRequest,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     const stockpileId = body.id ?? request.newEntityId('stockpile');
     const participants = body.participants.map((participant, index) => ({
       country: parseCountry(participant.country, `participants[${index}].country`),
       sharePercent: participant.sharePercent,
     }));
-    assertMayActFor(request.principal, participants.map((participant) => participant.country), 'a stockpile without its countries');
+    assertMayActFor(
+      request.principal,
+      participants.map((participant) => participant.country),
+      'a stockpile without its countries',
+    );
     return this.commands.run(request, response, {
       decider: stockpileDecider,
       streamId: stockpileStreamId(stockpileId),

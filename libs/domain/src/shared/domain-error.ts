@@ -29,7 +29,8 @@ export class DomainError extends Error {
 export const invalidValue = (field: string, message: string, code = 'validation-failed'): DomainError =>
   new DomainError('invalid', code, message, field);
 
-export const ruleBroken = (code: string, message: string): DomainError => new DomainError('rule', code, message);
+export const ruleBroken = (code: string, message: string): DomainError =>
+  new DomainError('rule', code, message);
 
 export const notFound = (what: string, id: string): DomainError =>
   new DomainError('not-found', 'not-found', `${what} ${id} does not exist`);

@@ -4,7 +4,13 @@ import { parseScaledDecimal } from '../values/decimal';
 import { gramsToKilograms } from '../values/quantity';
 import type { StockpileCommand } from './stockpile.commands';
 import type { StockpileEvent } from './stockpile.events';
-import { balanceKey, evolveStockpile, initialStockpileState, lowestBalanceFrom, type StockpileState } from './stockpile.state';
+import {
+  balanceKey,
+  evolveStockpile,
+  initialStockpileState,
+  lowestBalanceFrom,
+  type StockpileState,
+} from './stockpile.state';
 
 /** Shares are kept to four decimal places; they must add up to exactly 100. */
 const SHARE_SCALE = 4;
@@ -21,7 +27,13 @@ function requireUnusedId(state: Established, kind: string, id: string): void {
   if (state.usedIds.has(`${kind}:${id}`)) throw alreadyExists(kind, id);
 }
 
-function requireStockOnHand(state: Established, material: string, location: string, grams: bigint, at: StockpileEvent['effectiveAt']): void {
+function requireStockOnHand(
+  state: Established,
+  material: string,
+  location: string,
+  grams: bigint,
+  at: StockpileEvent['effectiveAt'],
+): void {
   const movements = state.movements.get(balanceKey(material, location)) ?? [];
   const available = lowestBalanceFrom(movements, at);
   if (available < grams) {
@@ -51,7 +63,10 @@ function decideStockpile(command: StockpileCommand, state: StockpileState): Stoc
         seen.add(participant.country);
         const share = parseScaledDecimal(participant.sharePercent, SHARE_SCALE, `${field}.sharePercent`);
         if (share <= 0n || share > HUNDRED_PERCENT) {
-          throw invalidValue(`${field}.sharePercent`, `${field}.sharePercent must be above 0 and at most 100`);
+          throw invalidValue(
+            `${field}.sharePercent`,
+            `${field}.sharePercent must be above 0 and at most 100`,
+          );
         }
         total += share;
       });
@@ -66,7 +81,10 @@ function decideStockpile(command: StockpileCommand, state: StockpileState): Stoc
             stockpileId: command.stockpileId,
             name: command.name,
             custodian: command.custodian,
-            participants: command.participants.map(({ country, sharePercent }) => ({ country, sharePercent })),
+            participants: command.participants.map(({ country, sharePercent }) => ({
+              country,
+              sharePercent,
+            })),
           },
         },
       ];
@@ -92,7 +110,13 @@ function decideStockpile(command: StockpileCommand, state: StockpileState): Stoc
     case 'ReleaseStock': {
       const established = requireEstablished(state, command.stockpileId);
       requireUnusedId(established, 'release', command.releaseId);
-      requireStockOnHand(established, command.material, command.location, command.quantity.grams, effectiveAt);
+      requireStockOnHand(
+        established,
+        command.material,
+        command.location,
+        command.quantity.grams,
+        effectiveAt,
+      );
       return [
         {
           type: 'StockpileReleased',
@@ -116,7 +140,13 @@ function decideStockpile(command: StockpileCommand, state: StockpileState): Stoc
       if (command.fromLocation === command.toLocation) {
         throw ruleBroken('same-location', 'a transfer must move stock between two different locations');
       }
-      requireStockOnHand(established, command.material, command.fromLocation, command.quantity.grams, effectiveAt);
+      requireStockOnHand(
+        established,
+        command.material,
+        command.fromLocation,
+        command.quantity.grams,
+        effectiveAt,
+      );
       return [
         {
           type: 'StockTransferred',

@@ -24,7 +24,8 @@ export type StockpileState =
 export const initialStockpileState: StockpileState = { status: 'unknown' };
 
 /** Balances are kept per (material, location). */
-export const balanceKey = (material: string, location: string): string => JSON.stringify([material, location]);
+export const balanceKey = (material: string, location: string): string =>
+  JSON.stringify([material, location]);
 
 function withMovement(
   movements: ReadonlyMap<string, readonly StockMovement[]>,
@@ -82,7 +83,10 @@ export function evolveStockpile(state: StockpileState, event: StockpileEvent): S
       return {
         ...state,
         usedIds: new Set(state.usedIds).add(`transfer:${event.data.transferId}`),
-        movements: withMovement(out, balanceKey(event.data.material, event.data.toLocation), { effectiveAt, grams }),
+        movements: withMovement(out, balanceKey(event.data.material, event.data.toLocation), {
+          effectiveAt,
+          grams,
+        }),
       };
     }
     default:
@@ -96,7 +100,9 @@ export function evolveStockpile(state: StockpileState, event: StockpileEvent): S
  * back-dated release that a later release already relied on gets caught.
  */
 export function lowestBalanceFrom(movements: readonly StockMovement[], from: Instant): bigint {
-  const ordered = [...movements].sort((a, b) => (a.effectiveAt < b.effectiveAt ? -1 : a.effectiveAt > b.effectiveAt ? 1 : 0));
+  const ordered = [...movements].sort((a, b) =>
+    a.effectiveAt < b.effectiveAt ? -1 : a.effectiveAt > b.effectiveAt ? 1 : 0,
+  );
   let balance = 0n;
   let index = 0;
   while (index < ordered.length && ordered[index]!.effectiveAt <= from) {

@@ -5,7 +5,9 @@ import { type Decider, type DomainEvent, fold } from '../shared/decider';
  * given(events).when(command).then(events) / .thenFails(code): the shape every decider test takes.
  * Test-only; no Nest, no mocks.
  */
-export function deciderSpec<Command, Event extends DomainEvent, State>(decider: Decider<Command, Event, State>) {
+export function deciderSpec<Command, Event extends DomainEvent, State>(
+  decider: Decider<Command, Event, State>,
+) {
   return {
     given(history: Event[]) {
       return {

@@ -11,4 +11,5 @@ export function parseCountry(input: unknown, field = 'country'): Country {
   return input as Country;
 }
 
-export const isCountry = (input: unknown): input is Country => typeof input === 'string' && COUNTRY_CODES.has(input);
+export const isCountry = (input: unknown): input is Country =>
+  typeof input === 'string' && COUNTRY_CODES.has(input);

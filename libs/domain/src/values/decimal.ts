@@ -22,7 +22,10 @@ export function parseScaledDecimal(text: unknown, scale: number, field: string):
   }
   const match = DECIMAL.exec(text);
   if (!match) {
-    throw invalidValue(field, `${field} must be a plain decimal string such as "12.5" (no sign, exponent or spaces)`);
+    throw invalidValue(
+      field,
+      `${field} must be a plain decimal string such as "12.5" (no sign, exponent or spaces)`,
+    );
   }
   const whole = match[1] ?? '0';
   const fraction = (match[2] ?? '').replace(/0+$/, '');

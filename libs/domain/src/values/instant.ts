@@ -39,12 +39,16 @@ export function parseInstant(input: unknown, field: string): Instant {
   }
   const match = typeof input === 'string' ? DATE_TIME.exec(input) : null;
   if (!match) {
-    throw invalidValue(field, `${field} must be a date ("2026-03-26") or a date-time with offset ("2026-03-26T09:00:00+09:00")`);
+    throw invalidValue(
+      field,
+      `${field} must be a date ("2026-03-26") or a date-time with offset ("2026-03-26T09:00:00+09:00")`,
+    );
   }
   checkCalendar(Number(match[1]), Number(match[2]), Number(match[3]), field);
   const [hours, minutes, seconds] = [Number(match[4]), Number(match[5]), Number(match[6] ?? '0')];
   const offset = match[8] ?? 'Z';
-  const offsetValid = offset === 'Z' || (Number(offset.slice(1, 3)) <= 23 && Number(offset.slice(4, 6)) <= 59);
+  const offsetValid =
+    offset === 'Z' || (Number(offset.slice(1, 3)) <= 23 && Number(offset.slice(4, 6)) <= 59);
   if (hours > 23 || minutes > 59 || seconds > 59 || !offsetValid) {
     throw invalidValue(field, `${field} is not a time that exists`);
   }

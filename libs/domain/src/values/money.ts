@@ -21,12 +21,18 @@ export class Money {
 
   static parse(input: unknown, field = 'amount'): Money {
     if (typeof input !== 'object' || input === null) {
-      throw invalidValue(field, `${field} must be an object {"amount": "<decimal>", "currency": "<ISO 4217>"}`);
+      throw invalidValue(
+        field,
+        `${field} must be an object {"amount": "<decimal>", "currency": "<ISO 4217>"}`,
+      );
     }
     const { amount, currency } = input as Partial<MoneyDto>;
     const digits = typeof currency === 'string' ? minorUnitDigits(currency) : undefined;
     if (digits === undefined) {
-      throw invalidValue(`${field}.currency`, `${field}.currency must be an ISO 4217 currency code such as "USD"`);
+      throw invalidValue(
+        `${field}.currency`,
+        `${field}.currency must be an ISO 4217 currency code such as "USD"`,
+      );
     }
     const minorUnits = parseScaledDecimal(amount, digits, `${field}.amount`);
     if (minorUnits <= 0n) {
@@ -39,6 +45,9 @@ export class Money {
   toJSON(): MoneyDto {
     const text = formatScaledDecimal(this.minorUnits, this.digits);
     const [whole, fraction = ''] = text.split('.');
-    return { amount: this.digits === 0 ? `${whole}` : `${whole}.${fraction.padEnd(this.digits, '0')}`, currency: this.currency };
+    return {
+      amount: this.digits === 0 ? `${whole}` : `${whole}.${fraction.padEnd(this.digits, '0')}`,
+      currency: this.currency,
+    };
   }
 }

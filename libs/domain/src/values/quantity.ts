@@ -22,7 +22,10 @@ export class Quantity {
 
   static parse(input: unknown, field = 'quantity'): Quantity {
     if (typeof input !== 'object' || input === null) {
-      throw invalidValue(field, `${field} must be an object {"amount": "<decimal>", "unit": "g" | "kg" | "t"}`);
+      throw invalidValue(
+        field,
+        `${field} must be an object {"amount": "<decimal>", "unit": "g" | "kg" | "t"}`,
+      );
     }
     const { amount, unit } = input as Partial<QuantityDto>;
     if (typeof unit !== 'string' || !(QUANTITY_UNITS as readonly string[]).includes(unit)) {

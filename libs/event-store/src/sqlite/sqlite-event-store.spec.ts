@@ -28,7 +28,13 @@ describe('SqliteEventStore', () => {
     const times = ['2026-05-01T10:00:00.000Z', '2026-05-01T09:00:00.000Z'];
     const store = new SqliteEventStore(database, () => new Date(times.shift() ?? '2026-05-01T11:00:00.000Z'));
     const meta = { actor: { name: 't', roles: [] }, correlationId: 'c', causationId: 'c' };
-    const base = { type: 'T', schemaVersion: 1, effectiveAt: '2026-01-01T00:00:00.000Z', data: {}, metadata: meta };
+    const base = {
+      type: 'T',
+      schemaVersion: 1,
+      effectiveAt: '2026-01-01T00:00:00.000Z',
+      data: {},
+      metadata: meta,
+    };
     await store.append('a-1', [{ ...base, eventId: '018f0000-0000-7000-8000-000000000001' }], 'no-stream');
     await store.append('a-2', [{ ...base, eventId: '018f0000-0000-7000-8000-000000000002' }], 'no-stream');
     const recorded = (await store.readAll()).map((e) => e.recordedAt);

@@ -90,17 +90,24 @@ export class SqliteEventStore implements EventStore {
     this.lastRecordedAt = (this.statements.lastRecordedAt.get() as string | undefined) ?? '';
   }
 
-  private readonly appendTransaction = (streamId: string, events: EventToAppend[], expected: ExpectedRevision) =>
+  private readonly appendTransaction = (
+    streamId: string,
+    events: EventToAppend[],
+    expected: ExpectedRevision,
+  ) =>
     this.db
       .transaction((): AppendResult => {
         const first = events[0];
-        const existing = first ? (this.statements.byEventId.get(first.eventId) as EventRow | undefined) : undefined;
+        const existing = first
+          ? (this.statements.byEventId.get(first.eventId) as EventRow | undefined)
+          : undefined;
         if (existing) return this.replayedAppend(streamId, events, existing);
 
         const head = this.statements.streamHead.get(streamId) as bigint | null;
         const actual = head ?? 'no-stream';
         const matches =
-          expected === 'any' || (expected === 'no-stream' ? head === null : head !== null && head === expected);
+          expected === 'any' ||
+          (expected === 'no-stream' ? head === null : head !== null && head === expected);
         if (!matches) throw new WrongExpectedRevisionError(streamId, expected, actual);
 
         // Recorded time never runs backwards in position order, so "known at time T" is a clean cut.
@@ -124,14 +131,23 @@ export class SqliteEventStore implements EventStore {
             });
             position = BigInt(info.lastInsertRowid);
           } catch (error) {
-            if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && /event_id/.test(String(error))) {
+            if (
+              (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+              /event_id/.test(String(error))
+            ) {
               throw new DuplicateEventIdError(event.eventId);
             }
             throw error;
           }
         }
         this.lastRecordedAt = recordedAt;
-        return { streamId, revision, position, eventIds: events.map((event) => event.eventId), deduplicated: false };
+        return {
+          streamId,
+          revision,
+          position,
+          eventIds: events.map((event) => event.eventId),
+          deduplicated: false,
+        };
       })
       .immediate();
 

@@ -6,7 +6,11 @@ import { DuplicateEventIdError, type EventStore, WrongExpectedRevisionError } fr
  * The behaviour every EventStore adapter must show. Each adapter's spec calls this with a factory that
  * returns a fresh, empty store; the EventStoreDB adapter runs the very same cases.
  */
-export function eventStoreContract(name: string, createStore: () => Promise<EventStore>, teardown?: () => Promise<void>) {
+export function eventStoreContract(
+  name: string,
+  createStore: () => Promise<EventStore>,
+  teardown?: () => Promise<void>,
+) {
   describe(`EventStore contract: ${name}`, () => {
     let store: EventStore;
 
@@ -37,7 +41,9 @@ export function eventStoreContract(name: string, createStore: () => Promise<Even
 
       it('refuses no-stream when the stream exists', async () => {
         await store.append('thing-1', [event()], 'no-stream');
-        await expect(store.append('thing-1', [event()], 'no-stream')).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+        await expect(store.append('thing-1', [event()], 'no-stream')).rejects.toBeInstanceOf(
+          WrongExpectedRevisionError,
+        );
       });
 
       it('extends a stream at exactly the expected revision and refuses a stale one', async () => {
@@ -60,9 +66,9 @@ export function eventStoreContract(name: string, createStore: () => Promise<Even
       it('appends all events of one call or none of them', async () => {
         const taken = event();
         await store.append('other-1', [taken], 'no-stream');
-        await expect(store.append('thing-1', [event(), event('X', {}, taken.eventId)], 'no-stream')).rejects.toBeInstanceOf(
-          DuplicateEventIdError,
-        );
+        await expect(
+          store.append('thing-1', [event(), event('X', {}, taken.eventId)], 'no-stream'),
+        ).rejects.toBeInstanceOf(DuplicateEventIdError);
         expect(await store.readStream('thing-1')).toEqual([]);
       });
 
@@ -70,14 +76,20 @@ export function eventStoreContract(name: string, createStore: () => Promise<Even
         const events = [event(), event()];
         const first = await store.append('thing-1', events, 'no-stream');
         const again = await store.append('thing-1', events, 'no-stream');
-        expect(again).toMatchObject({ revision: first.revision, position: first.position, deduplicated: true });
+        expect(again).toMatchObject({
+          revision: first.revision,
+          position: first.position,
+          deduplicated: true,
+        });
         expect(await store.readStream('thing-1')).toHaveLength(2);
       });
 
       it('refuses an event id that another stream already used', async () => {
         const taken = event();
         await store.append('thing-1', [taken], 'no-stream');
-        await expect(store.append('thing-2', [taken], 'no-stream')).rejects.toBeInstanceOf(DuplicateEventIdError);
+        await expect(store.append('thing-2', [taken], 'no-stream')).rejects.toBeInstanceOf(
+          DuplicateEventIdError,
+        );
       });
 
       it('returns the global position of the last event as a bigint', async () => {
@@ -119,8 +131,13 @@ export function eventStoreContract(name: string, createStore: () => Promise<Even
         expect(all.map((e) => e.type)).toEqual(['A', 'B', 'C']);
         const positions = all.map((e) => e.position);
         expect([...positions].sort((a, b) => (a < b ? -1 : 1))).toEqual(positions);
-        expect((await store.readAll({ fromPosition: all[0]!.position })).map((e) => e.type)).toEqual(['B', 'C']);
-        expect((await store.readAll({ fromPosition: all[0]!.position, limit: 1 })).map((e) => e.type)).toEqual(['B']);
+        expect((await store.readAll({ fromPosition: all[0]!.position })).map((e) => e.type)).toEqual([
+          'B',
+          'C',
+        ]);
+        expect(
+          (await store.readAll({ fromPosition: all[0]!.position, limit: 1 })).map((e) => e.type),
+        ).toEqual(['B']);
       });
 
       it('never lets recorded time run backwards along the log', async () => {

@@ -18,7 +18,11 @@ interface ParticipantRow {
 }
 
 /** The stockpile as known at the cut, or undefined when it was not established (or not yet known) then. */
-export function queryStockpile(db: SqliteDatabase, stockpileId: string, cut: Bitemporal): StockpileView | undefined {
+export function queryStockpile(
+  db: SqliteDatabase,
+  stockpileId: string,
+  cut: Bitemporal,
+): StockpileView | undefined {
   const where = bitemporalWhere(cut);
   const participants = db
     .prepare(
