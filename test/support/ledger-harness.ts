@@ -32,12 +32,16 @@ export class LedgerHarness {
   private app: INestApplication | undefined;
   baseUrl = '';
 
-  private constructor(readonly dataDir: string) {}
+  private constructor(
+    readonly dataDir: string,
+    private readonly env: Record<string, string>,
+  ) {}
 
-  static async start(): Promise<LedgerHarness> {
+  /** `env` adds to the test's configuration, e.g. `{ LEDGER_PROJECTOR: 'external' }`. */
+  static async start(env: Record<string, string> = {}): Promise<LedgerHarness> {
     const dataDir = mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
     writeFileSync(join(dataDir, 'keys.json'), JSON.stringify(Object.values(KEYS)));
-    const harness = new LedgerHarness(dataDir);
+    const harness = new LedgerHarness(dataDir, env);
     await harness.open();
     return harness;
   }
@@ -47,6 +51,7 @@ export class LedgerHarness {
       PORT: '0',
       LEDGER_DATA_DIR: this.dataDir,
       LEDGER_API_KEYS_FILE: join(this.dataDir, 'keys.json'),
+      ...this.env,
     });
     this.app = await createLedgerApp(config, { logger: false });
     await this.app.listen(0, '127.0.0.1');

@@ -55,6 +55,8 @@ export async function createLedgerApp(
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), {
     bodyParser: false,
+    // Throw instead of exiting, so main() can report a configuration mistake plainly and tests see the error.
+    abortOnError: false,
     logger: options.logger ?? ['log', 'warn', 'error'],
   });
   app.disable('x-powered-by');

@@ -6,3 +6,4 @@ export * from './event-store.port';
 export * from './upcasting';
 export * from './sqlite/sqlite-database';
 export * from './sqlite/sqlite-event-store';
+export * from './store-config';

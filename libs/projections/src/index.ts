@@ -1,5 +1,6 @@
 export * from './bitemporal';
 export * from './projection';
+export * from './read-model-progress';
 export * from './sqlite-projector';
 export * from './inventory/inventory.projection';
 export * from './inventory/inventory.queries';

@@ -1,5 +1,6 @@
 import type { EventStore, RecordedEvent, SqliteDatabase, Subscription } from '@ledger/event-store';
 import type { SqliteReadModel } from './projection';
+import type { ReadModelProgress } from './read-model-progress';
 
 export interface ProjectorOptions {
   batchSize?: number;
@@ -11,7 +12,7 @@ export interface ProjectorOptions {
  * changes the read models and moves their checkpoints in one transaction, so a crash anywhere leaves
  * them exactly at a checkpoint and at-least-once delivery has exactly-once effect.
  */
-export class SqliteProjector {
+export class SqliteProjector implements ReadModelProgress {
   private subscription: Subscription | undefined;
   private readonly checkpoints = new Map<string, bigint>();
   private readonly waiters = new Set<() => void>();

@@ -1,42 +1,36 @@
+import { ConfigError, loadStoreConfig, type StoreConfig } from '@ledger/event-store';
 import { resolve } from 'node:path';
 
-/** Everything the ledger reads from its environment, with the embedded defaults of API.md. */
-export interface LedgerConfig {
+export { ConfigError };
+
+/** Everything the API reads from its environment, with the embedded defaults of API.md. */
+export interface LedgerConfig extends StoreConfig {
   port: number;
-  dataDir: string;
   /** where the API keys are; undefined: the generated key file in the data folder */
   apiKeysFile: string | undefined;
-  eventStore: { kind: 'sqlite' };
-  readStore: { kind: 'sqlite' };
+  /** `in-process` (default) runs the projector inside the API; `external` leaves it to apps/projector */
+  projector: 'in-process' | 'external';
   /** largest accepted request body, in bytes */
   bodyLimitBytes: number;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
+export function parsePort(value: string | undefined, fallback: number, name: string): number {
+  const port = value === undefined || value === '' ? fallback : Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError(`${name} must be a port number, got "${value}"`);
+  return port;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
-  const port = env.PORT === undefined || env.PORT === '' ? 3000 : Number(env.PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError(`PORT must be a port number, got "${env.PORT}"`);
-  }
-  const eventStore = env.LEDGER_EVENT_STORE ?? 'sqlite';
-  if (eventStore !== 'sqlite') {
-    throw new ConfigError(
-      `LEDGER_EVENT_STORE="${eventStore}" is not supported by this build; use "sqlite" (the EventStoreDB adapter is not built yet)`,
-    );
-  }
-  const readStore = env.LEDGER_READ_STORE ?? 'sqlite';
-  if (readStore !== 'sqlite') {
-    throw new ConfigError(`LEDGER_READ_STORE="${readStore}" is not supported by this build; use "sqlite"`);
+  const projector = env.LEDGER_PROJECTOR || 'in-process';
+  if (projector !== 'in-process' && projector !== 'external') {
+    throw new ConfigError(`LEDGER_PROJECTOR must be "in-process" or "external", got "${projector}"`);
   }
   return {
-    port,
-    dataDir: resolve(env.LEDGER_DATA_DIR || './data'),
+    ...loadStoreConfig(env),
+    port: parsePort(env.PORT, 3000, 'PORT'),
     apiKeysFile: env.LEDGER_API_KEYS_FILE ? resolve(env.LEDGER_API_KEYS_FILE) : undefined,
-    eventStore: { kind: 'sqlite' },
-    readStore: { kind: 'sqlite' },
+    projector,
     bodyLimitBytes: 64 * 1024,
   };
 }

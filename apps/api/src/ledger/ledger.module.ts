@@ -12,19 +12,25 @@ import {
   openSqliteDatabase,
   type SqliteDatabase,
   SqliteEventStore,
+  sqliteFileOf,
 } from '@ledger/event-store';
-import { SQLITE_READ_MODELS, SqliteProjector } from '@ledger/projections';
-import { join } from 'node:path';
+import {
+  type ReadModelProgress,
+  SQLITE_READ_MODELS,
+  SqliteProjector,
+  StoredCheckpoints,
+} from '@ledger/projections';
 import { ApiKeyRegistry, ensureDefaultKeyFile } from '../auth/api-keys';
 import { IdempotencyStore } from '../commands/idempotency.store';
 import { CommandRunner } from '../commands/command-runner';
 import type { LedgerConfig } from '../config/ledger-config';
 import { LedgerMetrics } from '../operations/ledger-metrics';
-import { EVENT_STORE, LEDGER_CONFIG, LEDGER_DATABASE } from './ledger.tokens';
+import { EVENT_STORE, LEDGER_CONFIG, LEDGER_DATABASE, READ_MODEL_PROGRESS } from './ledger.tokens';
 
 /**
  * The ledger's parts, wired once: the embedded SQLite file holds events, read models, checkpoints and
- * idempotency records; the projector runs in this process and follows the log.
+ * idempotency records; the projector runs in this process and follows the log, unless LEDGER_PROJECTOR
+ * says apps/projector does.
  */
 @Global()
 @Module({})
@@ -38,7 +44,7 @@ export class LedgerModule implements OnApplicationBootstrap, OnApplicationShutdo
         { provide: LEDGER_CONFIG, useValue: config },
         {
           provide: LEDGER_DATABASE,
-          useFactory: () => openSqliteDatabase(join(config.dataDir, 'ledger.sqlite')),
+          useFactory: () => openSqliteDatabase(sqliteFileOf(config)),
         },
         {
           provide: EVENT_STORE,
@@ -56,9 +62,11 @@ export class LedgerModule implements OnApplicationBootstrap, OnApplicationShutdo
           useFactory: (db: SqliteDatabase) => new IdempotencyStore(db),
         },
         {
-          provide: SqliteProjector,
+          provide: READ_MODEL_PROGRESS,
           inject: [LEDGER_DATABASE, EVENT_STORE],
-          useFactory: (db: SqliteDatabase, store: EventStore) => {
+          useFactory: (db: SqliteDatabase, store: EventStore): ReadModelProgress => {
+            const names = SQLITE_READ_MODELS.map((model) => model.name);
+            if (config.projector === 'external') return new StoredCheckpoints(db, names);
             const logger = new Logger('Projector');
             return new SqliteProjector(db, store, SQLITE_READ_MODELS, {
               onError: (error) =>
@@ -89,7 +97,7 @@ export class LedgerModule implements OnApplicationBootstrap, OnApplicationShutdo
         EVENT_STORE,
         CommandHandler,
         IdempotencyStore,
-        SqliteProjector,
+        READ_MODEL_PROGRESS,
         ApiKeyRegistry,
         LedgerMetrics,
         CommandRunner,
@@ -98,17 +106,17 @@ export class LedgerModule implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   constructor(
-    @Inject(SqliteProjector) private readonly projector: SqliteProjector,
+    @Inject(READ_MODEL_PROGRESS) private readonly progress: ReadModelProgress,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(LEDGER_DATABASE) private readonly db: SqliteDatabase,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.projector.start();
+    if (this.progress instanceof SqliteProjector) this.progress.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.projector.stop();
+    if (this.progress instanceof SqliteProjector) await this.progress.stop();
     await this.store.close();
     this.db.close();
     this.logger.log('stores closed');

@@ -1,10 +1,10 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { EventStore } from '@ledger/event-store';
-import { SqliteProjector } from '@ledger/projections';
+import { projectionLag, type ReadModelProgress } from '@ledger/projections';
 import type { Response } from 'express';
 import { Public, Roles } from '../auth/auth.decorators';
-import { EVENT_STORE } from '../ledger/ledger.tokens';
+import { EVENT_STORE, READ_MODEL_PROGRESS } from '../ledger/ledger.tokens';
 import { LedgerMetrics } from './ledger-metrics';
 
 /** Read models further behind the log than this are "not ready": queries would show stale data. */
@@ -15,7 +15,7 @@ const READY_LAG_BOUND = 1000n;
 export class OperationsController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(SqliteProjector) private readonly projector: SqliteProjector,
+    @Inject(READ_MODEL_PROGRESS) private readonly projector: ReadModelProgress,
     @Inject(LedgerMetrics) private readonly metrics: LedgerMetrics,
   ) {}
 
@@ -50,10 +50,6 @@ export class OperationsController {
   }
 
   private lagByReadModel(head: bigint): Map<string, bigint> {
-    const lag = new Map<string, bigint>();
-    for (const [name, checkpoint] of this.projector.checkpointsByReadModel()) {
-      lag.set(name, head > checkpoint ? head - checkpoint : 0n);
-    }
-    return lag;
+    return projectionLag(head, this.projector);
   }
 }

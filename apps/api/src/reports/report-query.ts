@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Bitemporal } from '@ledger/projections';
-import { SqliteProjector } from '@ledger/projections';
+import type { ReadModelProgress } from '@ledger/projections';
+import { READ_MODEL_PROGRESS } from '../ledger/ledger.tokens';
 import { parseInstant } from '@ledger/domain';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
@@ -55,7 +56,7 @@ export function parseCut(query: ReportQueryDto): Bitemporal {
 /** Read-your-writes: a query carrying `minPosition` waits (bounded) for the read models to reach it. */
 @Injectable()
 export class ReadModelGate {
-  constructor(@Inject(SqliteProjector) private readonly projector: SqliteProjector) {}
+  constructor(@Inject(READ_MODEL_PROGRESS) private readonly projector: ReadModelProgress) {}
 
   async reach(query: ReportQueryDto): Promise<void> {
     if (query.minPosition === undefined) return;

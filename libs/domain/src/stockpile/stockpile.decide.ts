@@ -1,6 +1,6 @@
 import { assertNever, type Decider } from '../shared/decider';
 import { alreadyExists, invalidValue, notFound, ruleBroken } from '../shared/domain-error';
-import { parseScaledDecimal } from '../values/decimal';
+import { formatScaledDecimal, parseScaledDecimal } from '../values/decimal';
 import { gramsToKilograms } from '../values/quantity';
 import type { StockpileCommand } from './stockpile.commands';
 import type { StockpileEvent } from './stockpile.events';
@@ -55,6 +55,7 @@ function decideStockpile(command: StockpileCommand, state: StockpileState): Stoc
       }
       const seen = new Set<string>();
       let total = 0n;
+      const canonicalShares: string[] = [];
       command.participants.forEach((participant, index) => {
         const field = `participants[${index}]`;
         if (seen.has(participant.country)) {
@@ -69,6 +70,7 @@ function decideStockpile(command: StockpileCommand, state: StockpileState): Stoc
           );
         }
         total += share;
+        canonicalShares.push(formatScaledDecimal(share, SHARE_SCALE));
       });
       if (total !== HUNDRED_PERCENT) {
         throw ruleBroken('shares-not-100', 'participants’ shares must add up to exactly 100');
@@ -81,9 +83,10 @@ function decideStockpile(command: StockpileCommand, state: StockpileState): Stoc
             stockpileId: command.stockpileId,
             name: command.name,
             custodian: command.custodian,
-            participants: command.participants.map(({ country, sharePercent }) => ({
+            // shares stored canonically ("50.0" → "50"), like quantities, so equal facts are equal bytes
+            participants: command.participants.map(({ country }, index) => ({
               country,
-              sharePercent,
+              sharePercent: canonicalShares[index]!,
             })),
           },
         },

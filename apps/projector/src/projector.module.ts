@@ -1,0 +1,110 @@
+import {
+  Controller,
+  type DynamicModule,
+  Get,
+  Header,
+  Inject,
+  Logger,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  Res,
+} from '@nestjs/common';
+import {
+  type EventStore,
+  openSqliteDatabase,
+  type SqliteDatabase,
+  SqliteEventStore,
+  sqliteFileOf,
+  type StoreConfig,
+} from '@ledger/event-store';
+import { projectionLag, SQLITE_READ_MODELS, SqliteProjector } from '@ledger/projections';
+import type { Response } from 'express';
+
+const DATABASE = Symbol('DATABASE');
+const EVENT_STORE = Symbol('EVENT_STORE');
+const READY_LAG_BOUND = 1000n;
+
+/** No routes but health, readiness and metrics: the projector's work is in the read models. */
+@Controller()
+class ProjectorOperationsController {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(SqliteProjector) private readonly projector: SqliteProjector,
+  ) {}
+
+  @Get('health')
+  health() {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  async ready(@Res({ passthrough: true }) response: Response) {
+    const lag = projectionLag(await this.store.headPosition(), this.projector);
+    const ready = [...lag.values()].every((behind) => behind <= READY_LAG_BOUND);
+    response.status(ready ? 200 : 503);
+    return {
+      status: ready ? 'ready' : 'catching-up',
+      readModels: Object.fromEntries([...lag].map(([n, l]) => [n, { lag: l.toString() }])),
+    };
+  }
+
+  @Get('metrics')
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  async metrics() {
+    const lag = projectionLag(await this.store.headPosition(), this.projector);
+    return [
+      '# HELP ledger_projection_lag_events Events in the log that a read model has not applied yet.',
+      '# TYPE ledger_projection_lag_events gauge',
+      ...[...lag].map(([model, behind]) => `ledger_projection_lag_events{read_model="${model}"} ${behind}`),
+      '',
+    ].join('\n');
+  }
+}
+
+/**
+ * The projector as its own process: it follows the log and keeps the read models of the shared store
+ * current. Run one per read-model store; the API then runs with LEDGER_PROJECTOR=external.
+ */
+@Module({})
+export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  static forConfig(config: StoreConfig): DynamicModule {
+    return {
+      module: ProjectorModule,
+      controllers: [ProjectorOperationsController],
+      providers: [
+        { provide: DATABASE, useFactory: () => openSqliteDatabase(sqliteFileOf(config)) },
+        {
+          provide: EVENT_STORE,
+          inject: [DATABASE],
+          useFactory: (db: SqliteDatabase) => new SqliteEventStore(db),
+        },
+        {
+          provide: SqliteProjector,
+          inject: [DATABASE, EVENT_STORE],
+          useFactory: (db: SqliteDatabase, store: EventStore) => {
+            const logger = new Logger('Projector');
+            return new SqliteProjector(db, store, SQLITE_READ_MODELS, {
+              onError: (error) =>
+                logger.error('projection failed; retrying', error instanceof Error ? error.stack : error),
+            });
+          },
+        },
+      ],
+    };
+  }
+
+  constructor(
+    @Inject(SqliteProjector) private readonly projector: SqliteProjector,
+    @Inject(DATABASE) private readonly db: SqliteDatabase,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.projector.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.projector.stop();
+    this.db.close();
+  }
+}
