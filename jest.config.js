@@ -22,8 +22,6 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e-spec.ts'],
-      // some cases wait out the ledger's own 5 s read-your-writes bound
-      testTimeout: 20_000,
       moduleNameMapper,
       transform,
     },

@@ -352,7 +352,7 @@ describe('Stockpiles over HTTP', () => {
       const response = await ledger.get('/inventory?minPosition=999999');
       expectProblem(response, 503, 'unavailable');
       expect(response.headers.get('retry-after')).toBe('1');
-    });
+    }, 15_000); // waits out the ledger's 5 s read-your-writes bound
 
     it('serves health, readiness and the OpenAPI document without a key', async () => {
       expect((await ledger.request('GET', '/health')).body).toEqual({ status: 'ok' });
