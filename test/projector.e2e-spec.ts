@@ -30,19 +30,15 @@ describe('The projector as its own app', () => {
   };
 
   it('leaves the read models behind while no projector runs, and the API says so', async () => {
-    await ledger.post(
-      '/stockpiles',
-      {
-        name: 'R',
-        custodian: 'C',
-        participants: [{ country: 'JP', sharePercent: '100' }],
-      },
-      15_000,
-    ); // minPosition waits its full 5 s here
+    await ledger.post('/stockpiles', {
+      name: 'R',
+      custodian: 'C',
+      participants: [{ country: 'JP', sharePercent: '100' }],
+    });
     const ready = await ledger.request('GET', '/ready');
     expect(ready.body.readModels.inventory_v1.lag).toBe('1');
     expectProblem(await ledger.get('/inventory?minPosition=1'), 503, 'unavailable');
-  });
+  }, 15_000); // minPosition waits its full 5 s here
 
   it('catches up on start, follows new events, and serves the API’s read-your-writes', async () => {
     const established = await ledger.post('/stockpiles', {
