@@ -24,3 +24,21 @@ export function bitemporalWhere(
   }
   return { sql: clauses.join(' AND '), params };
 }
+
+/** Only the `knownAt` cut: for facts whose validity is a calendar year or a day of their own, not `asOf`. */
+export function knownAtWhere(cut: Bitemporal, alias = ''): { sql: string; params: Record<string, unknown> } {
+  const column = (name: string) => (alias ? `${alias}.${name}` : name);
+  if (cut.knownAt && 'position' in cut.knownAt) {
+    return {
+      sql: `${column('position')} <= @knownAtPosition`,
+      params: { knownAtPosition: cut.knownAt.position },
+    };
+  }
+  if (cut.knownAt) {
+    return {
+      sql: `${column('recorded_at')} <= @knownAtTime`,
+      params: { knownAtTime: cut.knownAt.recordedAt },
+    };
+  }
+  return { sql: '1 = 1', params: {} };
+}

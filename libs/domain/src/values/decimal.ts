@@ -43,3 +43,20 @@ export function formatScaledDecimal(value: bigint, scale: number): string {
   const fraction = digits.slice(digits.length - scale).replace(/0+$/, '');
   return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
 }
+
+/**
+ * numerator / denominator as a canonical decimal string of at most `scale` places, rounded half to even
+ * (the rounding that does not drift when many rounded values are summed). Ratios such as shares and HHI
+ * are exact rationals; only this final step rounds.
+ */
+export function formatRatio(numerator: bigint, denominator: bigint, scale: number): string {
+  if (denominator === 0n) throw new RangeError('division by zero');
+  const negative = numerator < 0n !== denominator < 0n && numerator !== 0n;
+  const n = numerator < 0n ? -numerator : numerator;
+  const d = denominator < 0n ? -denominator : denominator;
+  const scaled = n * 10n ** BigInt(scale);
+  let quotient = scaled / d;
+  const twiceRemainder = (scaled % d) * 2n;
+  if (twiceRemainder > d || (twiceRemainder === d && quotient % 2n === 1n)) quotient += 1n;
+  return formatScaledDecimal(negative ? -quotient : quotient, scale);
+}
