@@ -23,7 +23,7 @@ export default tseslint.config(
   },
   {
     // Plain CommonJS helpers run by node directly (see scripts/register-paths.js).
-    files: ['scripts/**/*.js'],
+    files: ['scripts/**/*.js', 'bin/**/*.js'],
     languageOptions: {
       sourceType: 'commonjs',
       globals: { require: 'readonly', __dirname: 'readonly', module: 'writable' },

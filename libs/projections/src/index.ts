@@ -1,6 +1,7 @@
 export * from './bitemporal';
 export * from './projection';
 export * from './read-model-progress';
+export * from './rebuild';
 export * from './sqlite-projector';
 export * from './inventory/inventory.projection';
 export * from './inventory/inventory.queries';

@@ -14,10 +14,13 @@ export type Project<Change> = (event: RecordedEvent) => Change[];
 export interface SqliteReadModel<Change = unknown> {
   /** e.g. 'inventory_v1'; also the key of its checkpoint */
   readonly name: string;
+  /** the tables it owns, by their live names */
+  readonly tables: readonly string[];
   readonly project: Project<Change>;
-  createTables(db: SqliteDatabase): void;
-  /** returns a writer bound to prepared statements */
-  writer(db: SqliteDatabase): (changes: Change[]) => void;
+  /** creates its tables and indexes; `prefix` names a copy built beside the live one (see rebuild) */
+  createTables(db: SqliteDatabase, prefix?: string): void;
+  /** returns a writer bound to prepared statements on the (prefixed) tables */
+  writer(db: SqliteDatabase, prefix?: string): (changes: Change[]) => void;
 }
 
 /** Both times of a fact, carried by every read-model row so asOf/knownAt are plain WHERE clauses. */

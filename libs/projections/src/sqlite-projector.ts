@@ -21,7 +21,7 @@ export class SqliteProjector implements ReadModelProgress {
   constructor(
     private readonly db: SqliteDatabase,
     private readonly store: EventStore,
-    private readonly readModels: SqliteReadModel[],
+    private readonly readModels: readonly SqliteReadModel[],
     private readonly options: ProjectorOptions = {},
   ) {
     db.exec(`CREATE TABLE IF NOT EXISTS projection_checkpoints (
@@ -43,7 +43,8 @@ export class SqliteProjector implements ReadModelProgress {
     this.applyBatch = db.transaction((events: RecordedEvent[]) => {
       const last = events[events.length - 1]!.position;
       for (const { model, write } of writers) {
-        const checkpoint = this.checkpoints.get(model.name)!;
+        // The stored checkpoint, not the one in memory: a rebuild or a second projector may have moved it.
+        const checkpoint = (readCheckpoint.get(model.name) as bigint | undefined) ?? 0n;
         const changes = events.filter((event) => event.position > checkpoint).flatMap(model.project);
         if (changes.length > 0) write(changes);
         if (last > checkpoint) saveCheckpoint.run(model.name, last);

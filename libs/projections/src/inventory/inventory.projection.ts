@@ -43,10 +43,11 @@ export function projectInventory(event: RecordedEvent): InventoryMovement[] {
 
 export const inventoryReadModel: SqliteReadModel<InventoryMovement> = {
   name: 'inventory_v1',
+  tables: ['inventory_movements_v1'],
   project: projectInventory,
-  createTables(db: SqliteDatabase) {
+  createTables(db: SqliteDatabase, prefix = '') {
     db.exec(`
-      CREATE TABLE IF NOT EXISTS inventory_movements_v1 (
+      CREATE TABLE IF NOT EXISTS ${prefix}inventory_movements_v1 (
         position     INTEGER NOT NULL,
         stockpile_id TEXT    NOT NULL,
         material     TEXT    NOT NULL,
@@ -58,13 +59,13 @@ export const inventoryReadModel: SqliteReadModel<InventoryMovement> = {
         -- a transfer writes two rows from one event; replaying an event rewrites the same keys
         PRIMARY KEY (position, kind)
       );
-      CREATE INDEX IF NOT EXISTS inventory_movements_v1_by_stockpile
-        ON inventory_movements_v1 (stockpile_id, material, location, effective_at);
+      CREATE INDEX IF NOT EXISTS ${prefix}inventory_movements_v1_by_stockpile
+        ON ${prefix}inventory_movements_v1 (stockpile_id, material, location, effective_at);
     `);
   },
-  writer(db: SqliteDatabase) {
+  writer(db: SqliteDatabase, prefix = '') {
     const insert = db.prepare(
-      `INSERT OR REPLACE INTO inventory_movements_v1
+      `INSERT OR REPLACE INTO ${prefix}inventory_movements_v1
          (position, stockpile_id, material, location, kind, grams, effective_at, recorded_at)
        VALUES (@position, @stockpileId, @material, @location, @kind, @grams, @effectiveAt, @recordedAt)`,
     );

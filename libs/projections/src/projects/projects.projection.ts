@@ -117,71 +117,80 @@ const TIMES = `effective_at TEXT NOT NULL, recorded_at TEXT NOT NULL, position I
 
 export const projectsReadModel: SqliteReadModel<ProjectChange> = {
   name: 'projects_v1',
+  tables: [
+    'projects_v1',
+    'project_stage_changes_v1',
+    'project_capacities_v1',
+    'project_financings_v1',
+    'offtakes_v1',
+    'offtake_terminations_v1',
+    'offtake_deliveries_v1',
+  ],
   project: projectProjects,
-  createTables(db: SqliteDatabase) {
+  createTables(db: SqliteDatabase, prefix = '') {
     db.exec(`
-      CREATE TABLE IF NOT EXISTS projects_v1 (
+      CREATE TABLE IF NOT EXISTS ${prefix}projects_v1 (
         project_id TEXT PRIMARY KEY, name TEXT NOT NULL, operator TEXT NOT NULL, country TEXT NOT NULL,
         materials TEXT NOT NULL, stage TEXT NOT NULL, ${TIMES});
-      CREATE TABLE IF NOT EXISTS project_stage_changes_v1 (
+      CREATE TABLE IF NOT EXISTS ${prefix}project_stage_changes_v1 (
         position INTEGER PRIMARY KEY, project_id TEXT NOT NULL, from_stage TEXT NOT NULL, to_stage TEXT NOT NULL,
         effective_at TEXT NOT NULL, recorded_at TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS project_stage_changes_v1_by_project ON project_stage_changes_v1 (project_id);
-      CREATE TABLE IF NOT EXISTS project_capacities_v1 (
+      CREATE INDEX IF NOT EXISTS ${prefix}project_stage_changes_v1_by_project ON ${prefix}project_stage_changes_v1 (project_id);
+      CREATE TABLE IF NOT EXISTS ${prefix}project_capacities_v1 (
         position INTEGER PRIMARY KEY, project_id TEXT NOT NULL, material TEXT NOT NULL, grams INTEGER NOT NULL,
         effective_at TEXT NOT NULL, recorded_at TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS project_capacities_v1_by_project ON project_capacities_v1 (project_id, material);
-      CREATE TABLE IF NOT EXISTS project_financings_v1 (
+      CREATE INDEX IF NOT EXISTS ${prefix}project_capacities_v1_by_project ON ${prefix}project_capacities_v1 (project_id, material);
+      CREATE TABLE IF NOT EXISTS ${prefix}project_financings_v1 (
         position INTEGER PRIMARY KEY, project_id TEXT NOT NULL, financing_id TEXT NOT NULL, financier TEXT NOT NULL,
         financier_country TEXT NOT NULL, instrument TEXT NOT NULL, amount TEXT NOT NULL, currency TEXT NOT NULL,
         effective_at TEXT NOT NULL, recorded_at TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS project_financings_v1_by_project ON project_financings_v1 (project_id);
-      CREATE TABLE IF NOT EXISTS offtakes_v1 (
+      CREATE INDEX IF NOT EXISTS ${prefix}project_financings_v1_by_project ON ${prefix}project_financings_v1 (project_id);
+      CREATE TABLE IF NOT EXISTS ${prefix}offtakes_v1 (
         position INTEGER PRIMARY KEY, project_id TEXT NOT NULL, offtake_id TEXT NOT NULL, buyer TEXT NOT NULL,
         buyer_country TEXT NOT NULL, material TEXT NOT NULL, grams INTEGER NOT NULL, starts_on TEXT NOT NULL,
         ends_on TEXT NOT NULL, effective_at TEXT NOT NULL, recorded_at TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS offtakes_v1_by_project ON offtakes_v1 (project_id, offtake_id);
-      CREATE INDEX IF NOT EXISTS offtakes_v1_by_buyer ON offtakes_v1 (buyer_country, material);
-      CREATE TABLE IF NOT EXISTS offtake_terminations_v1 (
+      CREATE INDEX IF NOT EXISTS ${prefix}offtakes_v1_by_project ON ${prefix}offtakes_v1 (project_id, offtake_id);
+      CREATE INDEX IF NOT EXISTS ${prefix}offtakes_v1_by_buyer ON ${prefix}offtakes_v1 (buyer_country, material);
+      CREATE TABLE IF NOT EXISTS ${prefix}offtake_terminations_v1 (
         position INTEGER PRIMARY KEY, project_id TEXT NOT NULL, offtake_id TEXT NOT NULL, reason TEXT NOT NULL,
         effective_on TEXT NOT NULL, effective_at TEXT NOT NULL, recorded_at TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS offtake_terminations_v1_by_offtake ON offtake_terminations_v1 (project_id, offtake_id);
-      CREATE TABLE IF NOT EXISTS offtake_deliveries_v1 (
+      CREATE INDEX IF NOT EXISTS ${prefix}offtake_terminations_v1_by_offtake ON ${prefix}offtake_terminations_v1 (project_id, offtake_id);
+      CREATE TABLE IF NOT EXISTS ${prefix}offtake_deliveries_v1 (
         position INTEGER PRIMARY KEY, project_id TEXT NOT NULL, offtake_id TEXT NOT NULL, grams INTEGER NOT NULL,
         delivered_on TEXT NOT NULL, effective_at TEXT NOT NULL, recorded_at TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS offtake_deliveries_v1_by_offtake ON offtake_deliveries_v1 (project_id, offtake_id);
+      CREATE INDEX IF NOT EXISTS ${prefix}offtake_deliveries_v1_by_offtake ON ${prefix}offtake_deliveries_v1 (project_id, offtake_id);
     `);
   },
-  writer(db: SqliteDatabase) {
+  writer(db: SqliteDatabase, prefix = '') {
     const statements = {
       registered: db.prepare(
-        `INSERT OR REPLACE INTO projects_v1 (project_id, name, operator, country, materials, stage, effective_at, recorded_at, position)
+        `INSERT OR REPLACE INTO ${prefix}projects_v1 (project_id, name, operator, country, materials, stage, effective_at, recorded_at, position)
          VALUES (@projectId, @name, @operator, @country, @materials, @stage, @effectiveAt, @recordedAt, @position)`,
       ),
       stage: db.prepare(
-        `INSERT OR REPLACE INTO project_stage_changes_v1 (position, project_id, from_stage, to_stage, effective_at, recorded_at)
+        `INSERT OR REPLACE INTO ${prefix}project_stage_changes_v1 (position, project_id, from_stage, to_stage, effective_at, recorded_at)
          VALUES (@position, @projectId, @from, @to, @effectiveAt, @recordedAt)`,
       ),
       capacity: db.prepare(
-        `INSERT OR REPLACE INTO project_capacities_v1 (position, project_id, material, grams, effective_at, recorded_at)
+        `INSERT OR REPLACE INTO ${prefix}project_capacities_v1 (position, project_id, material, grams, effective_at, recorded_at)
          VALUES (@position, @projectId, @material, @grams, @effectiveAt, @recordedAt)`,
       ),
       financing: db.prepare(
-        `INSERT OR REPLACE INTO project_financings_v1
+        `INSERT OR REPLACE INTO ${prefix}project_financings_v1
            (position, project_id, financing_id, financier, financier_country, instrument, amount, currency, effective_at, recorded_at)
          VALUES (@position, @projectId, @financingId, @financier, @financierCountry, @instrument, @amount, @currency, @effectiveAt, @recordedAt)`,
       ),
       offtake: db.prepare(
-        `INSERT OR REPLACE INTO offtakes_v1
+        `INSERT OR REPLACE INTO ${prefix}offtakes_v1
            (position, project_id, offtake_id, buyer, buyer_country, material, grams, starts_on, ends_on, effective_at, recorded_at)
          VALUES (@position, @projectId, @offtakeId, @buyer, @buyerCountry, @material, @grams, @startsOn, @endsOn, @effectiveAt, @recordedAt)`,
       ),
       delivery: db.prepare(
-        `INSERT OR REPLACE INTO offtake_deliveries_v1 (position, project_id, offtake_id, grams, delivered_on, effective_at, recorded_at)
+        `INSERT OR REPLACE INTO ${prefix}offtake_deliveries_v1 (position, project_id, offtake_id, grams, delivered_on, effective_at, recorded_at)
          VALUES (@position, @projectId, @offtakeId, @grams, @deliveredOn, @effectiveAt, @recordedAt)`,
       ),
       termination: db.prepare(
-        `INSERT OR REPLACE INTO offtake_terminations_v1 (position, project_id, offtake_id, reason, effective_on, effective_at, recorded_at)
+        `INSERT OR REPLACE INTO ${prefix}offtake_terminations_v1 (position, project_id, offtake_id, reason, effective_on, effective_at, recorded_at)
          VALUES (@position, @projectId, @offtakeId, @reason, @effectiveOn, @effectiveAt, @recordedAt)`,
       ),
     };

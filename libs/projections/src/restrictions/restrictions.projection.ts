@@ -44,10 +44,11 @@ export function projectRestrictions(event: RecordedEvent): RestrictionChange[] {
  */
 export const restrictionsReadModel: SqliteReadModel<RestrictionChange> = {
   name: 'restrictions_v1',
+  tables: ['export_restrictions_v1', 'export_restriction_scope_v1', 'export_restriction_lifts_v1'],
   project: projectRestrictions,
-  createTables(db: SqliteDatabase) {
+  createTables(db: SqliteDatabase, prefix = '') {
     db.exec(`
-      CREATE TABLE IF NOT EXISTS export_restrictions_v1 (
+      CREATE TABLE IF NOT EXISTS ${prefix}export_restrictions_v1 (
         restriction_id  TEXT PRIMARY KEY,
         imposed_by      TEXT    NOT NULL,
         measure         TEXT    NOT NULL,
@@ -60,13 +61,13 @@ export const restrictionsReadModel: SqliteReadModel<RestrictionChange> = {
         recorded_at     TEXT    NOT NULL,
         position        INTEGER NOT NULL
       );
-      CREATE TABLE IF NOT EXISTS export_restriction_scope_v1 (
+      CREATE TABLE IF NOT EXISTS ${prefix}export_restriction_scope_v1 (
         restriction_id TEXT NOT NULL,
         material       TEXT NOT NULL,
         destination    TEXT NOT NULL,
         PRIMARY KEY (material, destination, restriction_id)
       );
-      CREATE TABLE IF NOT EXISTS export_restriction_lifts_v1 (
+      CREATE TABLE IF NOT EXISTS ${prefix}export_restriction_lifts_v1 (
         restriction_id TEXT PRIMARY KEY,
         lifted_from    TEXT    NOT NULL,
         effective_at   TEXT    NOT NULL,
@@ -75,19 +76,19 @@ export const restrictionsReadModel: SqliteReadModel<RestrictionChange> = {
       );
     `);
   },
-  writer(db: SqliteDatabase) {
+  writer(db: SqliteDatabase, prefix = '') {
     const imposed = db.prepare(
-      `INSERT OR REPLACE INTO export_restrictions_v1
+      `INSERT OR REPLACE INTO ${prefix}export_restrictions_v1
          (restriction_id, imposed_by, measure, materials, applies_to, announced_on, effective_from, legal_reference,
           effective_at, recorded_at, position)
        VALUES (@restrictionId, @imposedBy, @measure, @materials, @appliesTo, @announcedOn, @effectiveFrom, @legalReference,
                @effectiveAt, @recordedAt, @position)`,
     );
     const scope = db.prepare(
-      'INSERT OR IGNORE INTO export_restriction_scope_v1 (restriction_id, material, destination) VALUES (?, ?, ?)',
+      `INSERT OR IGNORE INTO ${prefix}export_restriction_scope_v1 (restriction_id, material, destination) VALUES (?, ?, ?)`,
     );
     const lifted = db.prepare(
-      `INSERT OR REPLACE INTO export_restriction_lifts_v1 (restriction_id, lifted_from, effective_at, recorded_at, position)
+      `INSERT OR REPLACE INTO ${prefix}export_restriction_lifts_v1 (restriction_id, lifted_from, effective_at, recorded_at, position)
        VALUES (@restrictionId, @liftedFrom, @effectiveAt, @recordedAt, @position)`,
     );
     return (changes) => {

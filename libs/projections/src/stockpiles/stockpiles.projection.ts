@@ -27,10 +27,11 @@ export function projectStockpiles(event: RecordedEvent): StockpileParticipation[
 
 export const stockpilesReadModel: SqliteReadModel<StockpileParticipation> = {
   name: 'stockpiles_v1',
+  tables: ['stockpile_participants_v1'],
   project: projectStockpiles,
-  createTables(db: SqliteDatabase) {
+  createTables(db: SqliteDatabase, prefix = '') {
     db.exec(`
-      CREATE TABLE IF NOT EXISTS stockpile_participants_v1 (
+      CREATE TABLE IF NOT EXISTS ${prefix}stockpile_participants_v1 (
         stockpile_id  TEXT    NOT NULL,
         country       TEXT    NOT NULL,
         name          TEXT    NOT NULL,
@@ -41,12 +42,12 @@ export const stockpilesReadModel: SqliteReadModel<StockpileParticipation> = {
         position      INTEGER NOT NULL,
         PRIMARY KEY (stockpile_id, country)
       );
-      CREATE INDEX IF NOT EXISTS stockpile_participants_v1_by_country ON stockpile_participants_v1 (country);
+      CREATE INDEX IF NOT EXISTS ${prefix}stockpile_participants_v1_by_country ON ${prefix}stockpile_participants_v1 (country);
     `);
   },
-  writer(db: SqliteDatabase) {
+  writer(db: SqliteDatabase, prefix = '') {
     const insert = db.prepare(
-      `INSERT OR REPLACE INTO stockpile_participants_v1
+      `INSERT OR REPLACE INTO ${prefix}stockpile_participants_v1
          (stockpile_id, country, name, custodian, share_percent, effective_at, recorded_at, position)
        VALUES (@stockpileId, @country, @name, @custodian, @sharePercent, @effectiveAt, @recordedAt, @position)`,
     );

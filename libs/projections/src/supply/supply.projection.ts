@@ -49,10 +49,11 @@ export function projectSupply(event: RecordedEvent): SupplyStatistic[] {
 
 export const supplyReadModel: SqliteReadModel<SupplyStatistic> = {
   name: 'supply_v1',
+  tables: ['supply_statistics_v1'],
   project: projectSupply,
-  createTables(db: SqliteDatabase) {
+  createTables(db: SqliteDatabase, prefix = '') {
     db.exec(`
-      CREATE TABLE IF NOT EXISTS supply_statistics_v1 (
+      CREATE TABLE IF NOT EXISTS ${prefix}supply_statistics_v1 (
         position     INTEGER PRIMARY KEY,
         kind         TEXT    NOT NULL,
         country      TEXT    NOT NULL,
@@ -63,12 +64,12 @@ export const supplyReadModel: SqliteReadModel<SupplyStatistic> = {
         effective_at TEXT    NOT NULL,
         recorded_at  TEXT    NOT NULL
       );
-      CREATE INDEX IF NOT EXISTS supply_statistics_v1_by_key ON supply_statistics_v1 (country, material, kind, year);
+      CREATE INDEX IF NOT EXISTS ${prefix}supply_statistics_v1_by_key ON ${prefix}supply_statistics_v1 (country, material, kind, year);
     `);
   },
-  writer(db: SqliteDatabase) {
+  writer(db: SqliteDatabase, prefix = '') {
     const insert = db.prepare(
-      `INSERT OR REPLACE INTO supply_statistics_v1
+      `INSERT OR REPLACE INTO ${prefix}supply_statistics_v1
          (position, kind, country, exporter, material, year, grams, effective_at, recorded_at)
        VALUES (@position, @kind, @country, @exporter, @material, @year, @grams, @effectiveAt, @recordedAt)`,
     );
