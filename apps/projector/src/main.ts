@@ -11,7 +11,11 @@ async function main(): Promise<void> {
   const port = Number(process.env.PROJECTOR_PORT || 3001);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new ConfigError(`PROJECTOR_PORT must be a port number`);
-  const app = await NestFactory.create(ProjectorModule.forConfig(config), {
+  const batchSize = Number(process.env.PROJECTOR_BATCH_SIZE || 1000);
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new ConfigError('PROJECTOR_BATCH_SIZE must be a positive integer');
+  }
+  const app = await NestFactory.create(ProjectorModule.forConfig(config, { batchSize }), {
     logger: ['log', 'warn', 'error'],
   });
   app.enableShutdownHooks();

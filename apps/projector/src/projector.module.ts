@@ -68,7 +68,7 @@ class ProjectorOperationsController {
  */
 @Module({})
 export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShutdown {
-  static forConfig(config: StoreConfig): DynamicModule {
+  static forConfig(config: StoreConfig, options: { batchSize?: number } = {}): DynamicModule {
     return {
       module: ProjectorModule,
       controllers: [ProjectorOperationsController],
@@ -85,6 +85,7 @@ export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShu
           useFactory: (db: SqliteDatabase, store: EventStore) => {
             const logger = new Logger('Projector');
             return new SqliteProjector(db, store, SQLITE_READ_MODELS, {
+              ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
               onError: (error) =>
                 logger.error('projection failed; retrying', error instanceof Error ? error.stack : error),
             });
