@@ -1,5 +1,5 @@
 import { newId, openSqliteDatabase, type SqliteDatabase, SqliteEventStore } from '@ledger/event-store';
-import { rebuildReadModels, SQLITE_READ_MODELS } from '@ledger/projections';
+import { ensureCheckpointTable, rebuildReadModels, SQLITE_READ_MODELS } from '@ledger/projections';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,9 +94,7 @@ describe('The projector killed mid-stream', () => {
   it('resumes from its checkpoint after SIGKILL, without gaps or double counting', async () => {
     const db = openSqliteDatabase(join(dataDir, 'ledger.sqlite'));
     await loadLedger(db);
-    db.exec(
-      'CREATE TABLE IF NOT EXISTS projection_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)',
-    );
+    ensureCheckpointTable(db);
 
     const kills: bigint[] = [];
     for (let round = 0; round < 2; round += 1) {

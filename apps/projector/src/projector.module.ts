@@ -14,16 +14,21 @@ import {
   type EventStore,
   openSqliteDatabase,
   type SqliteDatabase,
-  SqliteEventStore,
+  createEventStore,
   sqliteFileOf,
   type StoreConfig,
 } from '@ledger/event-store';
-import { projectionLag, SQLITE_READ_MODELS, SqliteProjector } from '@ledger/projections';
+import {
+  lagMetricLines,
+  projectionLag,
+  readiness,
+  SQLITE_READ_MODELS,
+  SqliteProjector,
+} from '@ledger/projections';
 import type { Response } from 'express';
 
 const DATABASE = Symbol('DATABASE');
 const EVENT_STORE = Symbol('EVENT_STORE');
-const READY_LAG_BOUND = 1000n;
 
 /** No routes but health, readiness and metrics: the projector's work is in the read models. */
 @Controller()
@@ -40,25 +45,15 @@ class ProjectorOperationsController {
 
   @Get('ready')
   async ready(@Res({ passthrough: true }) response: Response) {
-    const lag = projectionLag(await this.store.headPosition(), this.projector);
-    const ready = [...lag.values()].every((behind) => behind <= READY_LAG_BOUND);
+    const { ready, body } = readiness(await projectionLag(this.store, this.projector));
     response.status(ready ? 200 : 503);
-    return {
-      status: ready ? 'ready' : 'catching-up',
-      readModels: Object.fromEntries([...lag].map(([n, l]) => [n, { lag: l.toString() }])),
-    };
+    return body;
   }
 
   @Get('metrics')
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   async metrics() {
-    const lag = projectionLag(await this.store.headPosition(), this.projector);
-    return [
-      '# HELP ledger_projection_lag_events Events in the log that a read model has not applied yet.',
-      '# TYPE ledger_projection_lag_events gauge',
-      ...[...lag].map(([model, behind]) => `ledger_projection_lag_events{read_model="${model}"} ${behind}`),
-      '',
-    ].join('\n');
+    return `${lagMetricLines(await projectionLag(this.store, this.projector)).join('\n')}\n`;
   }
 }
 
@@ -77,7 +72,7 @@ export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShu
         {
           provide: EVENT_STORE,
           inject: [DATABASE],
-          useFactory: (db: SqliteDatabase) => new SqliteEventStore(db),
+          useFactory: (db: SqliteDatabase) => createEventStore(config, db),
         },
         {
           provide: SqliteProjector,
@@ -97,6 +92,7 @@ export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShu
 
   constructor(
     @Inject(SqliteProjector) private readonly projector: SqliteProjector,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(DATABASE) private readonly db: SqliteDatabase,
   ) {}
 
@@ -106,6 +102,7 @@ export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationShutdown(): Promise<void> {
     await this.projector.stop();
+    await this.store.close();
     this.db.close();
   }
 }

@@ -2,6 +2,7 @@ import type { Decider, DomainEvent } from '@ledger/domain';
 import type { Actor, EventToAppend, RecordedEvent } from './event-envelope';
 import { deterministicEventId, newId } from './event-ids';
 import { type EventStore, WrongExpectedRevisionError } from './event-store.port';
+import { sealEvents } from './hash-chain';
 import { toDomainEvent } from './upcasting';
 
 /** Who asks, why, and under which guarantees. */
@@ -80,7 +81,12 @@ export class CommandHandler {
         .reduce(request.decider.evolve, request.decider.initialState);
       request.authorize?.(state);
       const decided = request.decider.decide(request.command, state);
-      const events = decided.map((event, index) => this.envelope(event, index, context));
+      // Sealed for the revisions they get at `current`; a retry re-reads, so they are sealed afresh.
+      const events = sealEvents(
+        streamId,
+        history[history.length - 1],
+        decided.map((event, index) => this.envelope(event, index, context)),
+      );
       try {
         const result = await this.store.append(streamId, events, current);
         return { ...result, created: current === 'no-stream' };

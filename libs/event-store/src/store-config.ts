@@ -1,10 +1,16 @@
 import { resolve } from 'node:path';
 
+/**
+ * Which event store holds the log: the embedded SQLite file, or an EventStoreDB / KurrentDB server or
+ * cluster (`connectionString` in the `esdb://` form the client parses).
+ */
+export type EventStoreConfig = { kind: 'sqlite' } | { kind: 'eventstoredb'; connectionString: string };
+
 /** Where the ledger keeps its events and read models; shared by the API, the projector and the CLI. */
 export interface StoreConfig {
-  /** the SQLite file and the generated key file live here */
+  /** the SQLite file and the generated key file live here; in distributed mode, the read models only */
   dataDir: string;
-  eventStore: { kind: 'sqlite' };
+  eventStore: EventStoreConfig;
   readStore: { kind: 'sqlite' };
 }
 
@@ -13,12 +19,7 @@ export class ConfigError extends Error {
 }
 
 export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
-  const eventStore = env.LEDGER_EVENT_STORE || 'sqlite';
-  if (eventStore !== 'sqlite') {
-    throw new ConfigError(
-      `LEDGER_EVENT_STORE="${eventStore}" is not supported by this build yet; use "sqlite" (the EventStoreDB adapter is planned)`,
-    );
-  }
+  const eventStore = parseEventStore(env.LEDGER_EVENT_STORE || 'sqlite');
   const readStore = env.LEDGER_READ_STORE || 'sqlite';
   if (readStore !== 'sqlite') {
     throw new ConfigError(
@@ -27,9 +28,22 @@ export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConf
   }
   return {
     dataDir: resolve(env.LEDGER_DATA_DIR || './data'),
-    eventStore: { kind: 'sqlite' },
+    eventStore,
     readStore: { kind: 'sqlite' },
   };
+}
+
+/** `sqlite`, or a connection string: `esdb://host:2113?tls=false`, `kurrentdb://...` (same protocol) or `+discover`. */
+function parseEventStore(value: string): EventStoreConfig {
+  if (value === 'sqlite') return { kind: 'sqlite' };
+  const match = /^(esdb|kurrentdb)(\+discover)?:\/\/(.+)$/i.exec(value.trim());
+  if (!match) {
+    throw new ConfigError(
+      `LEDGER_EVENT_STORE="${value}" is neither "sqlite" nor an EventStoreDB connection string (esdb://host:2113?tls=false, kurrentdb://...)`,
+    );
+  }
+  // The 6.x client parses only esdb://; kurrentdb:// is the same protocol under the server's new name.
+  return { kind: 'eventstoredb', connectionString: `esdb${match[2] ?? ''}://${match[3]}` };
 }
 
 /** The embedded ledger file inside the data folder. */

@@ -1,4 +1,5 @@
 export * from './bitemporal';
+export * from './checkpoints';
 export * from './projection';
 export * from './read-model-progress';
 export * from './rebuild';

@@ -1,4 +1,5 @@
-import type { SqliteDatabase } from '@ledger/event-store';
+import type { EventStore, SqliteDatabase } from '@ledger/event-store';
+import { ensureCheckpointTable } from './checkpoints';
 
 /** How far the read models have got: what `minPosition`, /ready and /metrics ask. */
 export interface ReadModelProgress {
@@ -22,9 +23,7 @@ export class StoredCheckpoints implements ReadModelProgress {
     db: SqliteDatabase,
     private readonly readModelNames: readonly string[],
   ) {
-    db.exec(
-      'CREATE TABLE IF NOT EXISTS projection_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)',
-    );
+    ensureCheckpointTable(db);
     this.read = db.prepare('SELECT name, position FROM projection_checkpoints').safeIntegers(true);
   }
 
@@ -53,10 +52,44 @@ export class StoredCheckpoints implements ReadModelProgress {
   }
 }
 
-/** Events in the log that each read model has not applied yet. */
-export function projectionLag(head: bigint, progress: ReadModelProgress): Map<string, bigint> {
-  const lag = new Map<string, bigint>();
-  for (const [name, checkpoint] of progress.checkpointsByReadModel())
-    lag.set(name, head > checkpoint ? head - checkpoint : 0n);
+/** Read models further behind the log than this many events are "not ready": queries would be stale. */
+export const READY_LAG_BOUND = 1000;
+
+/**
+ * Events in the log that each read model has not applied yet, counted (up to `cap`) rather than taken as a
+ * difference of positions: EventStoreDB positions are byte offsets with gaps.
+ */
+export async function projectionLag(
+  store: EventStore,
+  progress: ReadModelProgress,
+  cap = 10_000,
+): Promise<Map<string, number>> {
+  const counted = new Map<bigint, number>();
+  const lag = new Map<string, number>();
+  for (const [name, checkpoint] of progress.checkpointsByReadModel()) {
+    if (!counted.has(checkpoint)) {
+      counted.set(checkpoint, (await store.readAll({ fromPosition: checkpoint, limit: cap })).length);
+    }
+    lag.set(name, counted.get(checkpoint)!);
+  }
   return lag;
 }
+
+/** The /ready answer shared by the API and the projector. */
+export function readiness(lag: ReadonlyMap<string, number>) {
+  const ready = [...lag.values()].every((behind) => behind <= READY_LAG_BOUND);
+  return {
+    ready,
+    body: {
+      status: ready ? 'ready' : 'catching-up',
+      readModels: Object.fromEntries([...lag].map(([name, behind]) => [name, { lag: String(behind) }])),
+    },
+  };
+}
+
+/** Prometheus lines for the lag gauge. */
+export const lagMetricLines = (lag: ReadonlyMap<string, number>): string[] => [
+  '# HELP ledger_projection_lag_events Events in the log that a read model has not applied yet (counted up to 10000).',
+  '# TYPE ledger_projection_lag_events gauge',
+  ...[...lag].map(([model, behind]) => `ledger_projection_lag_events{read_model="${model}"} ${behind}`),
+];

@@ -1,4 +1,5 @@
 import type { EventStore, SqliteDatabase } from '@ledger/event-store';
+import { ensureCheckpointTable } from './checkpoints';
 import type { SqliteReadModel } from './projection';
 import { SqliteProjector } from './sqlite-projector';
 
@@ -31,6 +32,7 @@ export async function rebuildReadModels(
 ): Promise<RebuildProgress> {
   const batchSize = options.batchSize ?? 5000;
   dropTables(db, models, REBUILD_PREFIX);
+  ensureCheckpointTable(db);
   db.prepare(`DELETE FROM projection_checkpoints WHERE name LIKE '${REBUILD_PREFIX}%'`).run();
   const shadow = models.map((model) => shadowOf(model));
   const projector = new SqliteProjector(db, store, shadow);

@@ -1,4 +1,5 @@
 import type { EventStore, RecordedEvent, SqliteDatabase, Subscription } from '@ledger/event-store';
+import { ensureCheckpointTable } from './checkpoints';
 import type { SqliteReadModel } from './projection';
 import type { ReadModelProgress } from './read-model-progress';
 
@@ -24,10 +25,7 @@ export class SqliteProjector implements ReadModelProgress {
     private readonly readModels: readonly SqliteReadModel[],
     private readonly options: ProjectorOptions = {},
   ) {
-    db.exec(`CREATE TABLE IF NOT EXISTS projection_checkpoints (
-      name     TEXT PRIMARY KEY,
-      position INTEGER NOT NULL
-    )`);
+    ensureCheckpointTable(db);
     for (const model of readModels) model.createTables(db);
     const readCheckpoint = db
       .prepare('SELECT position FROM projection_checkpoints WHERE name = ?')

@@ -11,7 +11,7 @@ import {
   type EventStore,
   openSqliteDatabase,
   type SqliteDatabase,
-  SqliteEventStore,
+  createEventStore,
   sqliteFileOf,
 } from '@ledger/event-store';
 import {
@@ -49,7 +49,7 @@ export class LedgerModule implements OnApplicationBootstrap, OnApplicationShutdo
         {
           provide: EVENT_STORE,
           inject: [LEDGER_DATABASE],
-          useFactory: (db: SqliteDatabase) => new SqliteEventStore(db),
+          useFactory: (db: SqliteDatabase) => createEventStore(config, db),
         },
         {
           provide: CommandHandler,

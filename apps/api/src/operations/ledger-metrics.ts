@@ -1,3 +1,4 @@
+import { lagMetricLines } from '@ledger/projections';
 import { Injectable } from '@nestjs/common';
 
 /**
@@ -16,7 +17,7 @@ export class LedgerMetrics {
     this.commandCount += 1;
   }
 
-  render(projectionLag: ReadonlyMap<string, bigint>): string {
+  render(projectionLag: ReadonlyMap<string, number>): string {
     const lines = [
       '# HELP ledger_commands_total Commands handled, by outcome.',
       '# TYPE ledger_commands_total counter',
@@ -25,11 +26,7 @@ export class LedgerMetrics {
       '# TYPE ledger_command_duration_seconds summary',
       `ledger_command_duration_seconds_sum ${this.commandSeconds}`,
       `ledger_command_duration_seconds_count ${this.commandCount}`,
-      '# HELP ledger_projection_lag_events Events in the log that a read model has not applied yet.',
-      '# TYPE ledger_projection_lag_events gauge',
-      ...[...projectionLag].map(
-        ([model, lag]) => `ledger_projection_lag_events{read_model="${model}"} ${lag}`,
-      ),
+      ...lagMetricLines(projectionLag),
     ];
     return `${lines.join('\n')}\n`;
   }

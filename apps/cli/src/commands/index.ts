@@ -1,7 +1,13 @@
 import type { CliCommand } from '../cli-arguments';
+import { exportCommand } from './export.command';
 import { rebuildCommand } from './rebuild.command';
+import { reportCommand } from './report.command';
+import { verifyCommand } from './verify.command';
 
 /** Every subcommand of `npm run ledger -- <name>`. */
 export const CLI_COMMANDS: Record<string, CliCommand> = {
   rebuild: rebuildCommand,
+  export: exportCommand,
+  verify: verifyCommand,
+  report: reportCommand,
 };

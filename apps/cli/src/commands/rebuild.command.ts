@@ -1,4 +1,4 @@
-import { loadStoreConfig, openSqliteDatabase, SqliteEventStore, sqliteFileOf } from '@ledger/event-store';
+import { loadStoreConfig, openSqliteDatabase, sqliteFileOf, createEventStore } from '@ledger/event-store';
 import { rebuildReadModels, SQLITE_READ_MODELS } from '@ledger/projections';
 import { existsSync } from 'node:fs';
 import { CliError, type CliCommand } from '../cli-arguments';
@@ -19,7 +19,8 @@ A progress bar with the rate is shown on a terminal (--progress forces it, --no-
     const file = sqliteFileOf(config);
     if (!existsSync(file)) throw new CliError(`no ledger at ${file} (set LEDGER_DATA_DIR or --data-dir)`);
     const db = openSqliteDatabase(file);
-    const store = new SqliteEventStore(db);
+    // the log the configuration names: this file, or EventStoreDB (LEDGER_EVENT_STORE)
+    const store = await createEventStore(config, db);
     try {
       const started = process.hrtime.bigint();
       const bar = new ProgressBar('rebuild', await store.headPosition(), {

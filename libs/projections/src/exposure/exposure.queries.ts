@@ -108,7 +108,8 @@ function activeOfftakeGrams(
   restrictingCountries: ReadonlySet<string>,
   cut: Bitemporal,
 ): bigint {
-  const offtake = knownAtWhere(cut, 'o');
+  // signed by D (its effective time) and in its term on D, as in the project view
+  const offtake = bitemporalWhere(cut, 'o');
   const project = knownAtWhere(cut, 'p');
   const termination = knownAtWhere(cut, 't');
   const rows = db

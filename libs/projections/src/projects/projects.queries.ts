@@ -59,7 +59,7 @@ export function queryProject(
     (db
       .prepare(
         `SELECT to_stage FROM project_stage_changes_v1 WHERE project_id = @projectId AND ${facts.sql}
-          ORDER BY effective_at DESC, position DESC LIMIT 1`,
+          ORDER BY position DESC LIMIT 1`,
       )
       .pluck()
       .get(params) as string | undefined) ?? project.stage;
@@ -90,20 +90,23 @@ export function queryProject(
   }[];
 
   const termination = knownAtWhere(cut, 't');
-  const delivery = bitemporalWhere(cut, 'v');
+  // An offtake is in the book once signed (its effective time); deliveries and terminations count from their
+  // own dates (deliveredOn, effectiveOn) once the ledger knows them. The exposure report uses the same rules.
+  const delivery = knownAtWhere(cut, 'v');
+  const offtakeKnown = bitemporalWhere(cut, 'o');
   const offtakes = db
     .prepare(
       `SELECT o.offtake_id, o.buyer, o.buyer_country, o.material, o.grams, o.starts_on, o.ends_on,
               (SELECT MIN(t.effective_on) FROM offtake_terminations_v1 t
                 WHERE t.project_id = o.project_id AND t.offtake_id = o.offtake_id AND ${termination.sql}) AS terminated_on,
               (SELECT COALESCE(SUM(v.grams), 0) FROM offtake_deliveries_v1 v
-                WHERE v.project_id = o.project_id AND v.offtake_id = o.offtake_id AND ${delivery.sql}) AS delivered
+                WHERE v.project_id = o.project_id AND v.offtake_id = o.offtake_id AND v.delivered_on <= @day AND ${delivery.sql}) AS delivered
          FROM offtakes_v1 o
-        WHERE o.project_id = @projectId AND ${bitemporalWhere(cut, 'o').sql}
+        WHERE o.project_id = @projectId AND ${offtakeKnown.sql}
         ORDER BY o.starts_on, o.offtake_id`,
     )
     .safeIntegers(true)
-    .all({ ...params, ...termination.params }) as {
+    .all({ ...params, ...termination.params, day }) as {
     offtake_id: string;
     buyer: string;
     buyer_country: string;

@@ -1,0 +1,92 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { EVERY_DESTINATION, MATERIAL_CODES, RESTRICTION_MEASURES } from '@ledger/domain';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
+import { CLIENT_ID, clientIdRule, CommandBodyDto } from '../commands/value.dto';
+
+const LEGAL_REFERENCE = 200;
+/** ISO 3166-1 assigns 249 codes; a list longer than that must repeat one or hold something else. */
+const MAX_DESTINATIONS = 249;
+
+/** Countries, materials and days are checked by the domain's parsers in the controller, naming the field. */
+export class RestrictExportsDto extends CommandBodyDto {
+  @ApiPropertyOptional({ ...CLIENT_ID, example: 'cn-gallium-germanium-2023' })
+  @IsOptional()
+  @clientIdRule()
+  id?: string;
+
+  @ApiProperty({
+    description: 'ISO 3166-1 alpha-2 of the exporting country',
+    pattern: '^[A-Z]{2}$',
+    example: 'CN',
+  })
+  @IsString()
+  imposedBy!: string;
+
+  @ApiProperty({
+    enum: MATERIAL_CODES,
+    isArray: true,
+    description: 'material catalogue codes, each once',
+    example: ['gallium', 'germanium'],
+    minItems: 1,
+    maxItems: MATERIAL_CODES.length,
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MATERIAL_CODES.length)
+  @IsString({ each: true })
+  materials!: string[];
+
+  @ApiProperty({ enum: RESTRICTION_MEASURES, example: 'licensing' })
+  @IsIn(RESTRICTION_MEASURES)
+  measure!: string;
+
+  @ApiProperty({
+    type: [String],
+    description: `importing countries (ISO 3166-1 alpha-2), each once, or exactly ["${EVERY_DESTINATION}"] for every destination`,
+    example: [EVERY_DESTINATION],
+    minItems: 1,
+    maxItems: MAX_DESTINATIONS,
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_DESTINATIONS)
+  @IsString({ each: true })
+  appliesTo!: string[];
+
+  @ApiProperty({ description: 'ISO 8601 calendar date', format: 'date', example: '2023-07-03' })
+  @IsString()
+  announcedOn!: string;
+
+  @ApiProperty({
+    description: 'the first day the measure applies; not before announcedOn',
+    format: 'date',
+    example: '2023-08-01',
+  })
+  @IsString()
+  effectiveFrom!: string;
+
+  @ApiProperty({ example: 'MOFCOM/GAC Announcement No. 23 [2023]', maxLength: LEGAL_REFERENCE })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(LEGAL_REFERENCE)
+  legalReference!: string;
+}
+
+export class LiftRestrictionDto extends CommandBodyDto {
+  @ApiProperty({
+    description: 'the first day the measure no longer applies; not before its own effectiveFrom',
+    format: 'date',
+    example: '2026-06-01',
+  })
+  @IsString()
+  effectiveFrom!: string;
+}

@@ -1,0 +1,205 @@
+import { Body, Controller, Inject, Post, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  type FinancingInstrument,
+  Money,
+  parseCountry,
+  parseDay,
+  parseMaterial,
+  parseText,
+  type ProjectCommand,
+  projectCountry,
+  projectDecider,
+  type ProjectDevelopmentStage,
+  type ProjectStage,
+  type ProjectState,
+  projectStreamId,
+  Quantity,
+} from '@ledger/domain';
+import type { Response } from 'express';
+import type { Principal } from '../auth/api-keys';
+import { Roles } from '../auth/auth.decorators';
+import { assertMayActFor } from '../auth/auth.guard';
+import { CommandContext, type CommandRequest } from '../commands/command-request';
+import { CommandRunner } from '../commands/command-runner';
+import { effectiveAtOf } from '../commands/effective-at';
+import { EntityIdParam } from '../commands/entity-id.pipe';
+import {
+  AdvanceStageDto,
+  DeclareCapacityDto,
+  FinanceProjectDto,
+  RecordDeliveryDto,
+  RegisterProjectDto,
+  SignOfftakeDto,
+  TerminateOfftakeDto,
+} from './project.dto';
+
+@ApiTags('projects')
+@ApiBearerAuth()
+@Controller('projects')
+export class ProjectsController {
+  constructor(@Inject(CommandRunner) private readonly commands: CommandRunner) {}
+
+  /**
+   * Recorders act for projects in their countries. An unknown project is left to the decider, which
+   * answers 404 (or, for a registration, lets it through).
+   */
+  private countryGuard(principal: Principal) {
+    return (state: ProjectState) => {
+      const country = projectCountry(state);
+      if (country !== undefined) assertMayActFor(principal, [country], `a project in ${country}`);
+    };
+  }
+
+  private run(request: CommandRequest, response: Response, command: ProjectCommand) {
+    return this.commands.run(request, response, {
+      decider: projectDecider,
+      streamId: projectStreamId(command.projectId),
+      authorize: this.countryGuard(request.principal),
+      command,
+    });
+  }
+
+  @Post()
+  @Roles('recorder')
+  @ApiOperation({ summary: 'RegisterProject: a mine or processing plant, in one country' })
+  register(
+    @Body() body: RegisterProjectDto,
+    @CommandContext() request: CommandRequest,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const country = parseCountry(body.country, 'country');
+    const command: ProjectCommand = {
+      type: 'RegisterProject',
+      projectId: body.id ?? request.newEntityId('project'),
+      effectiveAt: effectiveAtOf(body),
+      name: parseText(body.name, 'name'),
+      operator: parseText(body.operator, 'operator'),
+      country,
+      materials: body.materials.map((material, index) => parseMaterial(material, `materials[${index}]`)),
+      // the DTO admits only the development stages: a project is not registered suspended or closed
+      stage: body.stage as ProjectDevelopmentStage,
+    };
+    assertMayActFor(request.principal, [country], `a project in ${country}`);
+    return this.run(request, response, command);
+  }
+
+  @Post(':id/capacity')
+  @Roles('recorder')
+  @ApiOperation({ summary: 'DeclareCapacity: the annual capacity for one of the project’s materials' })
+  declareCapacity(
+    @EntityIdParam() projectId: string,
+    @Body() body: DeclareCapacityDto,
+    @CommandContext() request: CommandRequest,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    return this.run(request, response, {
+      type: 'DeclareCapacity',
+      projectId,
+      effectiveAt: effectiveAtOf(body),
+      material: parseMaterial(body.material),
+      annualCapacity: Quantity.parse(body.annualCapacity, 'annualCapacity'),
+    });
+  }
+
+  @Post(':id/stage')
+  @Roles('recorder')
+  @ApiOperation({ summary: 'AdvanceStage: forward only, or into and out of suspension, or closed' })
+  advanceStage(
+    @EntityIdParam() projectId: string,
+    @Body() body: AdvanceStageDto,
+    @CommandContext() request: CommandRequest,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    return this.run(request, response, {
+      type: 'AdvanceStage',
+      projectId,
+      effectiveAt: effectiveAtOf(body),
+      stage: body.stage as ProjectStage,
+    });
+  }
+
+  @Post(':id/financings')
+  @Roles('recorder')
+  @ApiOperation({ summary: 'FinanceProject: equity, debt, grant, guarantee or prepayment' })
+  finance(
+    @EntityIdParam() projectId: string,
+    @Body() body: FinanceProjectDto,
+    @CommandContext() request: CommandRequest,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    return this.run(request, response, {
+      type: 'FinanceProject',
+      projectId,
+      effectiveAt: effectiveAtOf(body),
+      financingId: body.financingId ?? request.newEntityId('financing'),
+      financier: parseText(body.financier, 'financier'),
+      financierCountry: parseCountry(body.financierCountry, 'financierCountry'),
+      instrument: body.instrument as FinancingInstrument,
+      amount: Money.parse(body.amount, 'amount'),
+    });
+  }
+
+  @Post(':id/offtakes')
+  @Roles('recorder')
+  @ApiOperation({ summary: 'SignOfftake: within the declared capacity on every day of its term' })
+  signOfftake(
+    @EntityIdParam() projectId: string,
+    @Body() body: SignOfftakeDto,
+    @CommandContext() request: CommandRequest,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    return this.run(request, response, {
+      type: 'SignOfftake',
+      projectId,
+      effectiveAt: effectiveAtOf(body),
+      offtakeId: body.offtakeId ?? request.newEntityId('offtake'),
+      buyer: parseText(body.buyer, 'buyer'),
+      buyerCountry: parseCountry(body.buyerCountry, 'buyerCountry'),
+      material: parseMaterial(body.material),
+      annualVolume: Quantity.parse(body.annualVolume, 'annualVolume'),
+      startsOn: parseDay(body.startsOn, 'startsOn'),
+      endsOn: parseDay(body.endsOn, 'endsOn'),
+    });
+  }
+
+  @Post(':id/offtakes/:offtakeId/deliveries')
+  @Roles('recorder')
+  @ApiOperation({ summary: 'RecordDelivery: a delivery under an offtake, within its term' })
+  recordDelivery(
+    @EntityIdParam() projectId: string,
+    @EntityIdParam('offtakeId') offtakeId: string,
+    @Body() body: RecordDeliveryDto,
+    @CommandContext() request: CommandRequest,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    return this.run(request, response, {
+      type: 'RecordDelivery',
+      projectId,
+      effectiveAt: effectiveAtOf(body),
+      offtakeId,
+      quantity: Quantity.parse(body.quantity),
+      deliveredOn: parseDay(body.deliveredOn, 'deliveredOn'),
+    });
+  }
+
+  @Post(':id/offtakes/:offtakeId/termination')
+  @Roles('recorder')
+  @ApiOperation({ summary: 'TerminateOfftake: frees its capacity from effectiveOn' })
+  terminateOfftake(
+    @EntityIdParam() projectId: string,
+    @EntityIdParam('offtakeId') offtakeId: string,
+    @Body() body: TerminateOfftakeDto,
+    @CommandContext() request: CommandRequest,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    return this.run(request, response, {
+      type: 'TerminateOfftake',
+      projectId,
+      effectiveAt: effectiveAtOf(body),
+      offtakeId,
+      reason: parseText(body.reason, 'reason', 1000),
+      effectiveOn: parseDay(body.effectiveOn, 'effectiveOn'),
+    });
+  }
+}

@@ -1,0 +1,71 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { MATERIAL_CODES, MAX_YEAR, MIN_YEAR } from '@ledger/domain';
+import { Type } from 'class-transformer';
+import { IsInt, IsObject, IsString, Max, Min, ValidateNested } from 'class-validator';
+import { CommandBodyDto, QuantityDto } from '../commands/value.dto';
+
+/** Countries and materials are checked by the domain's parsers in the controller, naming the field. */
+const COUNTRY = { description: 'ISO 3166-1 alpha-2', pattern: '^[A-Z]{2}$' };
+const MATERIAL = { description: 'a code of the material catalogue', enum: MATERIAL_CODES };
+const YEAR = {
+  description: `the calendar year the statistic covers, ${MIN_YEAR}–${MAX_YEAR}`,
+  minimum: MIN_YEAR,
+  maximum: MAX_YEAR,
+  type: 'integer' as const,
+};
+
+export class RecordTradeFlowDto extends CommandBodyDto {
+  @ApiProperty({ ...COUNTRY, example: 'JP', description: 'the importing country, whose statistic this is' })
+  @IsString()
+  importer!: string;
+
+  @ApiProperty({ ...COUNTRY, example: 'CN', description: 'the exporting country; not the importer' })
+  @IsString()
+  exporter!: string;
+
+  @ApiProperty({ ...MATERIAL, example: 'graphite-flake' })
+  @IsString()
+  material!: string;
+
+  @ApiProperty({ ...YEAR, example: 2024 })
+  @IsInt()
+  @Min(MIN_YEAR)
+  @Max(MAX_YEAR)
+  year!: number;
+
+  @ApiProperty({
+    type: QuantityDto,
+    example: { amount: '36000', unit: 't' },
+    description: 'the year’s total',
+  })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => QuantityDto)
+  annualQuantity!: QuantityDto;
+}
+
+export class RecordConsumptionDto extends CommandBodyDto {
+  @ApiProperty({ ...COUNTRY, example: 'JP', description: 'the consuming country, whose statistic this is' })
+  @IsString()
+  country!: string;
+
+  @ApiProperty({ ...MATERIAL, example: 'graphite-flake' })
+  @IsString()
+  material!: string;
+
+  @ApiProperty({ ...YEAR, example: 2024 })
+  @IsInt()
+  @Min(MIN_YEAR)
+  @Max(MAX_YEAR)
+  year!: number;
+
+  @ApiProperty({
+    type: QuantityDto,
+    example: { amount: '45000', unit: 't' },
+    description: 'the year’s total',
+  })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => QuantityDto)
+  annualQuantity!: QuantityDto;
+}

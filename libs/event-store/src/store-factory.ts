@@ -1,0 +1,25 @@
+import type { EventStore } from './event-store.port';
+import type { SqliteDatabase } from './sqlite/sqlite-database';
+import { SqliteEventStore } from './sqlite/sqlite-event-store';
+import type { StoreConfig } from './store-config';
+
+/**
+ * The event store the configuration names. `db` is the embedded SQLite file: the log itself in embedded
+ * mode; with EventStoreDB it keeps only read models, checkpoints and idempotency records. The EventStoreDB
+ * adapter (and gRPC with it) is loaded only when configured, so the embedded mode never pays for it.
+ */
+export async function createEventStore(config: StoreConfig, db: SqliteDatabase): Promise<EventStore> {
+  const eventStore = config.eventStore;
+  switch (eventStore.kind) {
+    case 'sqlite':
+      return new SqliteEventStore(db);
+    case 'eventstoredb': {
+      const { EventStoreDbEventStore } = await import('./eventstoredb/eventstoredb-event-store');
+      return new EventStoreDbEventStore(eventStore.connectionString);
+    }
+    default: {
+      const unknown: never = eventStore;
+      throw new Error(`unknown event store ${JSON.stringify(unknown)}`);
+    }
+  }
+}
