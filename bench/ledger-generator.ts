@@ -1,6 +1,6 @@
 import { MATERIAL_CODES } from '@ledger/domain';
 import type { EventToAppend, EventStore } from '@ledger/event-store';
-import { newId } from '@ledger/event-store';
+import { newId, sealEvents } from '@ledger/event-store';
 import { SeededRandom } from './seeded-random';
 
 /**
@@ -363,6 +363,8 @@ export async function writeLedger(
   onProgress?: (written: number) => void,
 ): Promise<number> {
   const cursors = streams.map(() => 0);
+  // The last sealed event of each stream: every chunk is hash-chained onto it, as the command handler does.
+  const lastSealed = new Map<string, EventToAppend & { revision: bigint }>();
   let written = 0;
   for (let active = streams.length; active > 0;) {
     active = 0;
@@ -371,8 +373,17 @@ export async function writeLedger(
       const from = cursors[index]!;
       if (from >= stream.events.length) continue;
       active += 1;
-      const events = stream.events.slice(from, from + chunk);
+      const previous = lastSealed.get(stream.id);
+      const events = sealEvents(
+        stream.id,
+        previous && { ...previous, streamId: stream.id },
+        stream.events.slice(from, from + chunk),
+      );
       await store.append(stream.id, events, from === 0 ? 'no-stream' : BigInt(from - 1));
+      lastSealed.set(stream.id, {
+        ...events[events.length - 1]!,
+        revision: BigInt(from + events.length - 1),
+      });
       cursors[index] = from + events.length;
       written += events.length;
     }

@@ -7,6 +7,7 @@ import { httpBenchmark } from './benchmarks/http.bench';
 import { createLedgerFixture } from './benchmarks/ledger-fixture';
 import { rebuildBenchmark } from './benchmarks/rebuild.bench';
 import { reportQueryBenchmark } from './benchmarks/report-query.bench';
+import { verifyBenchmark } from './benchmarks/verify.bench';
 
 /**
  * `npm run bench [-- --events N --only name,name]`: every benchmark against a raw baseline measured in the
@@ -31,13 +32,14 @@ async function main() {
   try {
     if (wanted('append')) report(await appendBenchmark(folder, 5000));
     if (wanted('http-commands')) report(await httpBenchmark(folder, 10));
-    if (wanted('rebuild') || wanted('report-query')) {
+    if (wanted('rebuild') || wanted('report-query') || wanted('verify')) {
       const fixture = await createLedgerFixture(folder, events);
       process.stderr.write(
         `ledger of ${fixture.events.toLocaleString('en')} events generated in ${fixture.generationSeconds.toFixed(1)} s\n`,
       );
       if (wanted('rebuild') || wanted('report-query')) report(await rebuildBenchmark(fixture));
       if (wanted('report-query')) report(await reportQueryBenchmark(fixture, 300));
+      if (wanted('verify')) report(await verifyBenchmark(fixture));
       fixture.db.close();
     }
   } finally {

@@ -68,7 +68,11 @@ export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShu
       module: ProjectorModule,
       controllers: [ProjectorOperationsController],
       providers: [
-        { provide: DATABASE, useFactory: () => openSqliteDatabase(sqliteFileOf(config)) },
+        // Only derived data is written here: commits need not be fsynced one by one (see openSqliteDatabase).
+        {
+          provide: DATABASE,
+          useFactory: () => openSqliteDatabase(sqliteFileOf(config), { synchronous: 'NORMAL' }),
+        },
         {
           provide: EVENT_STORE,
           inject: [DATABASE],

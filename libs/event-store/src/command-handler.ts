@@ -2,7 +2,7 @@ import type { Decider, DomainEvent } from '@ledger/domain';
 import type { Actor, EventToAppend, RecordedEvent } from './event-envelope';
 import { deterministicEventId, newId } from './event-ids';
 import { type EventStore, WrongExpectedRevisionError } from './event-store.port';
-import { sealEvents } from './hash-chain';
+import { type HashedFields, sealEvents } from './hash-chain';
 import { toDomainEvent } from './upcasting';
 
 /** Who asks, why, and under which guarantees. */
@@ -60,35 +60,56 @@ const MAX_ATTEMPTS = 8;
  * the command is then decided again on a fresh read, so rules that span the stream (capacity, stock on
  * hand) hold under races. With If-Match the client asked for exactly one revision, so it fails instead.
  */
+/** How many streams' folded states the handler keeps between commands. */
+const CACHED_STREAMS = 10_000;
+
+/** A stream folded up to `revision`, so the next command reads only what came after. */
+interface FoldedStream {
+  decider: unknown;
+  revision: bigint;
+  state: unknown;
+  /** the last event, which the next append is hash-chained onto */
+  last: HashedFields;
+}
+
 export class CommandHandler {
+  /** Least recently used first: Map iteration order is insertion order. */
+  private readonly folded = new Map<string, FoldedStream>();
+
   constructor(private readonly store: EventStore) {}
 
   async handle<Command, Event extends DomainEvent, State>(
     request: HandleCommand<Command, Event, State>,
   ): Promise<CommandResult> {
-    const { context, streamId } = request;
+    const { context, streamId, decider } = request;
     for (let attempt = 1; ; attempt += 1) {
-      const history = await this.store.readStream(streamId);
-      const replay = this.previousOutcome(history, context);
+      const { state, last, fresh } = await this.read(streamId, decider);
+      // Only events read in this attempt can hold an earlier try of this command: the cache never moves past
+      // an append whose outcome was unknown (it moves on only after a read or a confirmed append).
+      const replay = this.previousOutcome(fresh, context);
       if (replay) return replay;
 
-      const current = history.length === 0 ? 'no-stream' : history[history.length - 1]!.revision;
+      const current = last === undefined ? 'no-stream' : last.revision;
       if (context.expectedRevision !== undefined && context.expectedRevision !== current) {
         throw new StaleRevisionError(streamId, context.expectedRevision, current);
       }
-      const state = history
-        .map((event) => toDomainEvent(event) as Event)
-        .reduce(request.decider.evolve, request.decider.initialState);
       request.authorize?.(state);
-      const decided = request.decider.decide(request.command, state);
+      const decided = decider.decide(request.command, state);
       // Sealed for the revisions they get at `current`; a retry re-reads, so they are sealed afresh.
       const events = sealEvents(
         streamId,
-        history[history.length - 1],
+        last,
         decided.map((event, index) => this.envelope(event, index, context)),
       );
       try {
         const result = await this.store.append(streamId, events, current);
+        const sealedLast = events[events.length - 1]!;
+        this.remember(streamId, {
+          decider,
+          revision: result.revision,
+          state: decided.reduce(decider.evolve, state),
+          last: { ...sealedLast, streamId, revision: result.revision },
+        });
         return { ...result, created: current === 'no-stream' };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
@@ -98,6 +119,28 @@ export class CommandHandler {
         if (attempt >= MAX_ATTEMPTS) throw new ConcurrencyConflictError(streamId);
       }
     }
+  }
+
+  /** The stream's state: the cached fold plus the events after it, or a full read and fold. */
+  private async read<Event extends DomainEvent, State>(
+    streamId: string,
+    decider: Decider<unknown, Event, State>,
+  ): Promise<{ state: State; last: HashedFields | undefined; fresh: RecordedEvent[] }> {
+    const cached = this.folded.get(streamId);
+    const usable = cached !== undefined && cached.decider === decider ? cached : undefined;
+    const fresh = await this.store.readStream(streamId, usable ? usable.revision + 1n : 0n);
+    const state = fresh
+      .map((event) => toDomainEvent(event) as Event)
+      .reduce(decider.evolve, usable ? (usable.state as State) : decider.initialState);
+    const last: HashedFields | undefined = fresh[fresh.length - 1] ?? usable?.last;
+    if (last) this.remember(streamId, { decider, revision: last.revision, state, last });
+    return { state, last, fresh };
+  }
+
+  private remember(streamId: string, folded: FoldedStream): void {
+    this.folded.delete(streamId);
+    this.folded.set(streamId, folded);
+    if (this.folded.size > CACHED_STREAMS) this.folded.delete(this.folded.keys().next().value!);
   }
 
   /**

@@ -21,6 +21,9 @@ export interface CommandResponseBody {
  */
 @Injectable()
 export class CommandRunner {
+  /** Keyed commands running in this process: a duplicate waits for the first instead of racing it. */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
+
   constructor(
     @Inject(CommandHandler) private readonly handler: CommandHandler,
     @Inject(IdempotencyStore) private readonly idempotency: IdempotencyStore,
@@ -28,6 +31,27 @@ export class CommandRunner {
   ) {}
 
   async run<Command, Event extends DomainEvent, State>(
+    request: CommandRequest,
+    response: Response,
+    command: Omit<HandleCommand<Command, Event, State>, 'context'>,
+  ): Promise<CommandResponseBody> {
+    const actor = request.principal.name;
+    const key = request.idempotencyKey;
+    if (key === undefined) return this.execute(request, response, command);
+    const flight = JSON.stringify([actor, key]);
+    for (let earlier = this.inFlight.get(flight); earlier; earlier = this.inFlight.get(flight)) {
+      await earlier.catch(() => undefined);
+    }
+    const running = this.execute(request, response, command);
+    this.inFlight.set(flight, running);
+    try {
+      return await running;
+    } finally {
+      this.inFlight.delete(flight);
+    }
+  }
+
+  private async execute<Command, Event extends DomainEvent, State>(
     request: CommandRequest,
     response: Response,
     command: Omit<HandleCommand<Command, Event, State>, 'context'>,

@@ -25,7 +25,13 @@ import { IdempotencyStore } from '../commands/idempotency.store';
 import { CommandRunner } from '../commands/command-runner';
 import type { LedgerConfig } from '../config/ledger-config';
 import { LedgerMetrics } from '../operations/ledger-metrics';
-import { EVENT_STORE, LEDGER_CONFIG, LEDGER_DATABASE, READ_MODEL_PROGRESS } from './ledger.tokens';
+import {
+  EVENT_STORE,
+  LEDGER_CONFIG,
+  LEDGER_DATABASE,
+  PROJECTION_DATABASE,
+  READ_MODEL_PROGRESS,
+} from './ledger.tokens';
 
 /**
  * The ledger's parts, wired once: the embedded SQLite file holds events, read models, checkpoints and
@@ -62,13 +68,22 @@ export class LedgerModule implements OnApplicationBootstrap, OnApplicationShutdo
           useFactory: (db: SqliteDatabase) => new IdempotencyStore(db),
         },
         {
+          // The projector writes through a connection of its own that does not fsync every commit.
+          provide: PROJECTION_DATABASE,
+          useFactory: () => openSqliteDatabase(sqliteFileOf(config), { synchronous: 'NORMAL' }),
+        },
+        {
           provide: READ_MODEL_PROGRESS,
-          inject: [LEDGER_DATABASE, EVENT_STORE],
-          useFactory: (db: SqliteDatabase, store: EventStore): ReadModelProgress => {
+          inject: [LEDGER_DATABASE, PROJECTION_DATABASE, EVENT_STORE],
+          useFactory: (
+            db: SqliteDatabase,
+            projectionDb: SqliteDatabase,
+            store: EventStore,
+          ): ReadModelProgress => {
             const names = SQLITE_READ_MODELS.map((model) => model.name);
             if (config.projector === 'external') return new StoredCheckpoints(db, names);
             const logger = new Logger('Projector');
-            return new SqliteProjector(db, store, SQLITE_READ_MODELS, {
+            return new SqliteProjector(projectionDb, store, SQLITE_READ_MODELS, {
               onError: (error) =>
                 logger.error('projection failed; retrying', error instanceof Error ? error.stack : error),
             });
@@ -109,6 +124,7 @@ export class LedgerModule implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(READ_MODEL_PROGRESS) private readonly progress: ReadModelProgress,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(LEDGER_DATABASE) private readonly db: SqliteDatabase,
+    @Inject(PROJECTION_DATABASE) private readonly projectionDb: SqliteDatabase,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -118,6 +134,7 @@ export class LedgerModule implements OnApplicationBootstrap, OnApplicationShutdo
   async onApplicationShutdown(): Promise<void> {
     if (this.progress instanceof SqliteProjector) await this.progress.stop();
     await this.store.close();
+    this.projectionDb.close();
     this.db.close();
     this.logger.log('stores closed');
   }

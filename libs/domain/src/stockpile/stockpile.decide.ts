@@ -1,5 +1,6 @@
 import { assertNever, type Decider } from '../shared/decider';
 import { alreadyExists, invalidValue, notFound, ruleBroken } from '../shared/domain-error';
+import { listIncludes } from '../shared/persistent-list';
 import { formatScaledDecimal, parseScaledDecimal } from '../values/decimal';
 import { gramsToKilograms } from '../values/quantity';
 import type { StockpileCommand } from './stockpile.commands';
@@ -24,7 +25,7 @@ function requireEstablished(state: StockpileState, stockpileId: string): Establi
 }
 
 function requireUnusedId(state: Established, kind: string, id: string): void {
-  if (state.usedIds.has(`${kind}:${id}`)) throw alreadyExists(kind, id);
+  if (listIncludes(state.usedIds, `${kind}:${id}`)) throw alreadyExists(kind, id);
 }
 
 function requireStockOnHand(
@@ -34,7 +35,7 @@ function requireStockOnHand(
   grams: bigint,
   at: StockpileEvent['effectiveAt'],
 ): void {
-  const movements = state.movements.get(balanceKey(material, location)) ?? [];
+  const movements = state.movements.get(balanceKey(material, location));
   const available = lowestBalanceFrom(movements, at);
   if (available < grams) {
     throw ruleBroken(

@@ -1,4 +1,5 @@
 import { assertNever } from '../shared/decider';
+import { listToArray, type PersistentList, prepend } from '../shared/persistent-list';
 import type { Instant } from '../values/instant';
 import { Quantity } from '../values/quantity';
 import type { StockpileEvent, StockpileParticipant } from './stockpile.events';
@@ -15,10 +16,10 @@ export type StockpileState =
       status: 'established';
       stockpileId: string;
       participants: StockpileParticipant[];
-      /** ids already used in this stockpile, so a retried or duplicated id is refused */
-      usedIds: ReadonlySet<string>;
-      /** movements per balance key (see `balanceKey`), in the order they were recorded */
-      movements: ReadonlyMap<string, readonly StockMovement[]>;
+      /** ids already used in this stockpile (`lot:<id>`, ...), so a duplicated id is refused */
+      usedIds: PersistentList<string>;
+      /** movements per balance key (see `balanceKey`), newest first */
+      movements: ReadonlyMap<string, PersistentList<StockMovement>>;
     };
 
 export const initialStockpileState: StockpileState = { status: 'unknown' };
@@ -28,13 +29,12 @@ export const balanceKey = (material: string, location: string): string =>
   JSON.stringify([material, location]);
 
 function withMovement(
-  movements: ReadonlyMap<string, readonly StockMovement[]>,
+  movements: ReadonlyMap<string, PersistentList<StockMovement>>,
   key: string,
   movement: StockMovement,
-): Map<string, readonly StockMovement[]> {
-  const next = new Map(movements);
-  next.set(key, [...(movements.get(key) ?? []), movement]);
-  return next;
+): Map<string, PersistentList<StockMovement>> {
+  // Copies only the small map of balance keys; the movements themselves are shared.
+  return new Map(movements).set(key, prepend(movements.get(key), movement));
 }
 
 export function evolveStockpile(state: StockpileState, event: StockpileEvent): StockpileState {
@@ -43,7 +43,7 @@ export function evolveStockpile(state: StockpileState, event: StockpileEvent): S
       status: 'established',
       stockpileId: event.data.stockpileId,
       participants: event.data.participants,
-      usedIds: new Set(),
+      usedIds: undefined,
       movements: new Map(),
     };
   }
@@ -56,7 +56,7 @@ export function evolveStockpile(state: StockpileState, event: StockpileEvent): S
       const grams = Quantity.parse(event.data.quantity).grams;
       return {
         ...state,
-        usedIds: new Set(state.usedIds).add(`lot:${event.data.lotId}`),
+        usedIds: prepend(state.usedIds, `lot:${event.data.lotId}`),
         movements: withMovement(state.movements, balanceKey(event.data.material, event.data.location), {
           effectiveAt,
           grams,
@@ -67,7 +67,7 @@ export function evolveStockpile(state: StockpileState, event: StockpileEvent): S
       const grams = Quantity.parse(event.data.quantity).grams;
       return {
         ...state,
-        usedIds: new Set(state.usedIds).add(`release:${event.data.releaseId}`),
+        usedIds: prepend(state.usedIds, `release:${event.data.releaseId}`),
         movements: withMovement(state.movements, balanceKey(event.data.material, event.data.location), {
           effectiveAt,
           grams: -grams,
@@ -82,7 +82,7 @@ export function evolveStockpile(state: StockpileState, event: StockpileEvent): S
       });
       return {
         ...state,
-        usedIds: new Set(state.usedIds).add(`transfer:${event.data.transferId}`),
+        usedIds: prepend(state.usedIds, `transfer:${event.data.transferId}`),
         movements: withMovement(out, balanceKey(event.data.material, event.data.toLocation), {
           effectiveAt,
           grams,
@@ -99,8 +99,8 @@ export function evolveStockpile(state: StockpileState, event: StockpileEvent): S
  * A withdrawal of q at `from` keeps every balance ≥ 0 exactly when this minimum is ≥ q, which is how a
  * back-dated release that a later release already relied on gets caught.
  */
-export function lowestBalanceFrom(movements: readonly StockMovement[], from: Instant): bigint {
-  const ordered = [...movements].sort((a, b) =>
+export function lowestBalanceFrom(movements: PersistentList<StockMovement>, from: Instant): bigint {
+  const ordered = listToArray(movements).sort((a, b) =>
     a.effectiveAt < b.effectiveAt ? -1 : a.effectiveAt > b.effectiveAt ? 1 : 0,
   );
   let balance = 0n;
