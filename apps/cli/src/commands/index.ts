@@ -1,12 +1,14 @@
 import type { CliCommand } from '../cli-arguments';
 import { exportCommand } from './export.command';
 import { rebuildCommand } from './rebuild.command';
+import { seedCommand } from './seed.command';
 import { reportCommand } from './report.command';
 import { verifyCommand } from './verify.command';
 
 /** Every subcommand of `npm run ledger -- <name>`. */
 export const CLI_COMMANDS: Record<string, CliCommand> = {
   rebuild: rebuildCommand,
+  seed: seedCommand,
   export: exportCommand,
   verify: verifyCommand,
   report: reportCommand,

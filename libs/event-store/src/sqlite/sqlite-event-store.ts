@@ -42,6 +42,18 @@ const SCHEMA = `
   );
 `;
 
+/** Errors that refuse one append, as opposed to a failing database. */
+const isRefusal = (error: unknown): boolean =>
+  error instanceof WrongExpectedRevisionError || error instanceof DuplicateEventIdError;
+
+interface PendingAppend {
+  streamId: string;
+  events: EventToAppend[];
+  expected: ExpectedRevision;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
 const POLL_INTERVAL_MS = 200;
 const RETRY_PAUSE_MS = 500;
 
@@ -67,6 +79,11 @@ export class SqliteEventStore implements EventStore {
   private lastRecordedAt = '';
 
   private readonly statements;
+  private readonly pending: PendingAppend[] = [];
+  private readonly commitGroup: (
+    group: PendingAppend[],
+    outcomes: Array<{ result: AppendResult } | { error: unknown }>,
+  ) => void;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -88,68 +105,85 @@ export class SqliteEventStore implements EventStore {
       lastRecordedAt: prepare('SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1').pluck(),
     };
     this.lastRecordedAt = (this.statements.lastRecordedAt.get() as string | undefined) ?? '';
-  }
-
-  private readonly appendTransaction = (
-    streamId: string,
-    events: EventToAppend[],
-    expected: ExpectedRevision,
-  ) =>
-    this.db
-      .transaction((): AppendResult => {
-        const first = events[0];
-        const existing = first
-          ? (this.statements.byEventId.get(first.eventId) as EventRow | undefined)
-          : undefined;
-        if (existing) return this.replayedAppend(streamId, events, existing);
-
-        const head = this.statements.streamHead.get(streamId) as bigint | null;
-        const actual = head ?? 'no-stream';
-        const matches =
-          expected === 'any' ||
-          (expected === 'no-stream' ? head === null : head !== null && head === expected);
-        if (!matches) throw new WrongExpectedRevisionError(streamId, expected, actual);
-
-        // Recorded time never runs backwards in position order, so "known at time T" is a clean cut.
-        const now = this.clock().toISOString();
-        const recordedAt = now > this.lastRecordedAt ? now : this.lastRecordedAt;
-        let revision = head ?? -1n;
-        let position = 0n;
-        for (const event of events) {
-          revision += 1n;
+    // Nested better-sqlite3 transactions are savepoints.
+    const appendInSavepoint = db.transaction((append: PendingAppend) => this.appendOne(append));
+    const group = db.transaction(
+      (appends: PendingAppend[], outcomes: Array<{ result: AppendResult } | { error: unknown }>) => {
+        for (const append of appends) {
           try {
-            const info = this.statements.insert.run({
-              eventId: event.eventId,
-              streamId,
-              revision,
-              type: event.type,
-              schemaVersion: event.schemaVersion,
-              recordedAt,
-              effectiveAt: event.effectiveAt,
-              data: JSON.stringify(event.data),
-              metadata: JSON.stringify(event.metadata),
-            });
-            position = BigInt(info.lastInsertRowid);
+            outcomes.push({ result: appendInSavepoint(append) });
           } catch (error) {
-            if (
-              (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
-              /event_id/.test(String(error))
-            ) {
-              throw new DuplicateEventIdError(event.eventId);
-            }
-            throw error;
+            outcomes.push({ error });
           }
         }
-        this.lastRecordedAt = recordedAt;
-        return {
+      },
+    );
+    // A group of one needs no savepoint: its refusal may roll back the whole transaction.
+    const single = db.transaction((append: PendingAppend) => this.appendOne(append));
+    this.commitGroup = (appends, outcomes) => {
+      if (appends.length > 1) return group.immediate(appends, outcomes);
+      try {
+        outcomes.push({ result: single.immediate(appends[0]!) });
+      } catch (error) {
+        if (!isRefusal(error)) throw error;
+        outcomes.push({ error });
+      }
+    };
+  }
+
+  /** One append's checks and inserts; runs inside a savepoint of the group commit's transaction. */
+  private appendOne({ streamId, events, expected }: PendingAppend): AppendResult {
+    const first = events[0];
+    const existing = first
+      ? (this.statements.byEventId.get(first.eventId) as EventRow | undefined)
+      : undefined;
+    if (existing) return this.replayedAppend(streamId, events, existing);
+
+    const head = this.statements.streamHead.get(streamId) as bigint | null;
+    const actual = head ?? 'no-stream';
+    const matches =
+      expected === 'any' || (expected === 'no-stream' ? head === null : head !== null && head === expected);
+    if (!matches) throw new WrongExpectedRevisionError(streamId, expected, actual);
+
+    // Recorded time never runs backwards in position order, so "known at time T" is a clean cut.
+    const now = this.clock().toISOString();
+    const recordedAt = now > this.lastRecordedAt ? now : this.lastRecordedAt;
+    let revision = head ?? -1n;
+    let position = 0n;
+    for (const event of events) {
+      revision += 1n;
+      try {
+        const info = this.statements.insert.run({
+          eventId: event.eventId,
           streamId,
           revision,
-          position,
-          eventIds: events.map((event) => event.eventId),
-          deduplicated: false,
-        };
-      })
-      .immediate();
+          type: event.type,
+          schemaVersion: event.schemaVersion,
+          recordedAt,
+          effectiveAt: event.effectiveAt,
+          data: JSON.stringify(event.data),
+          metadata: JSON.stringify(event.metadata),
+        });
+        position = BigInt(info.lastInsertRowid);
+      } catch (error) {
+        if (
+          (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+          /event_id/.test(String(error))
+        ) {
+          throw new DuplicateEventIdError(event.eventId);
+        }
+        throw error;
+      }
+    }
+    this.lastRecordedAt = recordedAt;
+    return {
+      streamId,
+      revision,
+      position,
+      eventIds: events.map((event) => event.eventId),
+      deduplicated: false,
+    };
+  }
 
   /** The first event id is stored already: a retry of the same append is a no-op, anything else a clash. */
   private replayedAppend(streamId: string, events: EventToAppend[], first: EventRow): AppendResult {
@@ -169,12 +203,38 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
-  async append(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
-    if (events.length === 0) throw new Error('append needs at least one event');
-    const result = this.appendTransaction(streamId, events, expected);
-    if (!result.deduplicated) this.appended.emit('append', result.position);
-    return result;
+  /**
+   * Appends are committed in groups: every append requested while the event loop was busy joins one
+   * transaction, each in a savepoint of its own (so one refusal undoes only its own inserts), and one fsync
+   * makes the whole group durable. Every promise settles only after that commit.
+   */
+  append(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (events.length === 0) return Promise.reject(new Error('append needs at least one event'));
+    return new Promise((resolve, reject) => {
+      this.pending.push({ streamId, events, expected, resolve, reject });
+      if (this.pending.length === 1) setImmediate(this.commitPending);
+    });
   }
+
+  private readonly commitPending = (): void => {
+    const group = this.pending.splice(0);
+    const outcomes: Array<{ result: AppendResult } | { error: unknown }> = [];
+    try {
+      this.commitGroup(group, outcomes);
+    } catch (error) {
+      // The commit itself failed (disk full, I/O error): nothing of the group is stored.
+      for (const append of group) append.reject(error);
+      return;
+    }
+    let last = 0n;
+    group.forEach((append, index) => {
+      const outcome = outcomes[index]!;
+      if ('error' in outcome) return append.reject(outcome.error);
+      if (!outcome.result.deduplicated && outcome.result.position > last) last = outcome.result.position;
+      append.resolve(outcome.result);
+    });
+    if (last > 0n) this.appended.emit('append', last);
+  };
 
   async readStream(streamId: string, fromRevision = 0n): Promise<RecordedEvent[]> {
     return (this.statements.readStream.all(streamId, fromRevision) as EventRow[]).map(toRecorded);
