@@ -4,6 +4,7 @@ import { seconds } from '../bench-result';
 import { generateLedger, writeLedger } from '../ledger-generator';
 
 export interface LedgerFixture {
+  file: string;
   db: SqliteDatabase;
   store: SqliteEventStore;
   events: number;
@@ -12,7 +13,8 @@ export interface LedgerFixture {
 
 /** The large ledger the rebuild, report-query and verify benchmarks share, generated once per run. */
 export async function createLedgerFixture(folder: string, target: number): Promise<LedgerFixture> {
-  const db = openSqliteDatabase(join(folder, 'ledger.sqlite'));
+  const file = join(folder, 'ledger.sqlite');
+  const db = openSqliteDatabase(file);
   // Loading a fixture needs no power-cut durability; the benchmarks measure reads.
   db.pragma('synchronous = NORMAL');
   const store = new SqliteEventStore(db);
@@ -27,5 +29,5 @@ export async function createLedgerFixture(folder: string, target: number): Promi
   });
   if (process.stderr.isTTY) process.stderr.write('\n');
   db.pragma('synchronous = FULL');
-  return { db, store, events, generationSeconds: seconds(started) };
+  return { file, db, store, events, generationSeconds: seconds(started) };
 }

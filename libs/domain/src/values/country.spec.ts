@@ -1,17 +1,6 @@
-import { DomainError } from '../shared/domain-error';
+import { refusal } from '../testing/refusal';
 import { isCountry, parseCountry } from './country';
 import { COUNTRY_CODES } from './country-codes';
-
-function refusal(run: () => unknown): DomainError {
-  let thrown: unknown;
-  try {
-    run();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(DomainError);
-  return thrown as DomainError;
-}
 
 describe('Country', () => {
   it.each([['JP'], ['CA'], ['CN'], ['US'], ['KR'], ['MG'], ['MZ'], ['BR'], ['TW'], ['HK'], ['AX'], ['ZW']])(

@@ -1,16 +1,5 @@
-import { DomainError } from '../shared/domain-error';
+import { refusal } from '../testing/refusal';
 import { formatScaledDecimal, parseScaledDecimal } from './decimal';
-
-function refusal(run: () => unknown): DomainError {
-  let thrown: unknown;
-  try {
-    run();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(DomainError);
-  return thrown as DomainError;
-}
 
 describe('parseScaledDecimal', () => {
   it('scales a decimal string to an integer of the given number of places', () => {

@@ -1,16 +1,5 @@
-import { DomainError } from '../shared/domain-error';
+import { refusal } from '../testing/refusal';
 import { CLIENT_ID_PATTERN, parseEntityId, parseText } from './identifiers';
-
-function refusal(run: () => unknown): DomainError {
-  let thrown: unknown;
-  try {
-    run();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(DomainError);
-  return thrown as DomainError;
-}
 
 describe('client ids', () => {
   it('use the pattern the API documents', () => {

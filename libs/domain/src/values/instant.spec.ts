@@ -1,16 +1,5 @@
-import { DomainError } from '../shared/domain-error';
+import { refusal } from '../testing/refusal';
 import { type Day, dayOf, parseDay, parseInstant, startOfDay } from './instant';
-
-function refusal(run: () => unknown): DomainError {
-  let thrown: unknown;
-  try {
-    run();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(DomainError);
-  return thrown as DomainError;
-}
 
 describe('parseInstant', () => {
   describe('accepting', () => {

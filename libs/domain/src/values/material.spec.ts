@@ -1,16 +1,5 @@
-import { DomainError } from '../shared/domain-error';
+import { refusal } from '../testing/refusal';
 import { isMaterial, MATERIAL_CODES, MATERIALS, parseMaterial } from './material';
-
-function refusal(run: () => unknown): DomainError {
-  let thrown: unknown;
-  try {
-    run();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(DomainError);
-  return thrown as DomainError;
-}
 
 /** The catalogue exactly as DOMAIN.md tabulates it. */
 const CATALOGUE_IN_THE_SPEC = {

@@ -1,17 +1,6 @@
-import { DomainError } from '../shared/domain-error';
+import { refusal } from '../testing/refusal';
 import { minorUnitDigits } from './currency-codes';
 import { Money } from './money';
-
-function refusal(run: () => unknown): DomainError {
-  let thrown: unknown;
-  try {
-    run();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(DomainError);
-  return thrown as DomainError;
-}
 
 describe('Money', () => {
   describe('in a currency with two minor digits (USD)', () => {

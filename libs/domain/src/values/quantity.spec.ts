@@ -1,17 +1,7 @@
-import { DomainError } from '../shared/domain-error';
+import { refusal } from '../testing/refusal';
 import { gramsToKilograms, Quantity } from './quantity';
 
 /** Runs `run`, asserts that it threw a DomainError and returns it, so its code and field can be checked. */
-function refusal(run: () => unknown): DomainError {
-  let thrown: unknown;
-  try {
-    run();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(DomainError);
-  return thrown as DomainError;
-}
 
 describe('Quantity', () => {
   describe('parsing a valid amount', () => {
