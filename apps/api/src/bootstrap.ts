@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
+import type { Server } from 'node:http';
 import { AppModule } from './app.module';
 import type { LedgerConfig } from './config/ledger-config';
 import { sendProblem } from './problems/problem-details.filter';
@@ -44,6 +45,24 @@ function bodyParserProblems(error: unknown, request: Request, response: Response
   next(error);
 }
 
+/**
+ * On SIGTERM Nest closes the HTTP server: it takes no new connections, drops the idle ones and waits for
+ * the requests in progress. A keep-alive connection would outlive its answer, and a busy client would keep
+ * it busy with new requests, so the drain would never end; once the server is closing, every response says
+ * `Connection: close`, so that each connection ends with the answer it was waiting for.
+ */
+function closeConnectionsWhenDraining(app: NestExpressApplication): void {
+  const server = app.getHttpServer() as Server;
+  app.use((_request: Request, response: Response, next: NextFunction) => {
+    const writeHead = response.writeHead;
+    response.writeHead = function (this: Response, ...args: unknown[]) {
+      if (!server.listening) this.setHeader('Connection', 'close');
+      return writeHead.apply(this, args as Parameters<typeof writeHead>);
+    } as typeof writeHead;
+    next();
+  });
+}
+
 export interface LedgerAppOptions {
   logger?: false | LogLevel[];
 }
@@ -60,13 +79,15 @@ export async function createLedgerApp(
     logger: options.logger ?? ['log', 'warn', 'error'],
   });
   app.disable('x-powered-by');
+  closeConnectionsWhenDraining(app);
   app.useBodyParser('json', {
     limit: config.bodyLimitBytes,
     type: ['application/json', 'application/*+json'],
   });
   app.use(bodyParserProblems);
   app.useGlobalPipes(ledgerValidationPipe());
-  app.enableShutdownHooks();
+  // Exit 0 once drained and the stores are closed (by default Nest re-raises the signal: exit status 143).
+  app.enableShutdownHooks([], { useProcessExit: true });
 
   const document = SwaggerModule.createDocument(
     app,

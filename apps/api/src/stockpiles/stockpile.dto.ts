@@ -54,12 +54,8 @@ export class EstablishStockpileDto extends CommandBodyDto {
   participants!: ParticipantDto[];
 }
 
-export class AcquireStockDto extends CommandBodyDto {
-  @ApiPropertyOptional(CLIENT_ID)
-  @IsOptional()
-  @clientIdRule()
-  lotId?: string;
-
+/** What every movement of stock names: the material and how much of it. */
+abstract class StockMovementDto extends CommandBodyDto {
   @ApiProperty({ example: 'graphite-anode' })
   @IsString()
   material!: string;
@@ -68,6 +64,13 @@ export class AcquireStockDto extends CommandBodyDto {
   @ValidateNested()
   @Type(() => QuantityDto)
   quantity!: QuantityDto;
+}
+
+export class AcquireStockDto extends StockMovementDto {
+  @ApiPropertyOptional(CLIENT_ID)
+  @IsOptional()
+  @clientIdRule()
+  lotId?: string;
 
   @ApiProperty({ example: 'Yokohama bonded warehouse 3' })
   @IsString()
@@ -86,20 +89,11 @@ export class AcquireStockDto extends CommandBodyDto {
   cost?: MoneyDto;
 }
 
-export class ReleaseStockDto extends CommandBodyDto {
+export class ReleaseStockDto extends StockMovementDto {
   @ApiPropertyOptional(CLIENT_ID)
   @IsOptional()
   @clientIdRule()
   releaseId?: string;
-
-  @ApiProperty({ example: 'graphite-anode' })
-  @IsString()
-  material!: string;
-
-  @ApiProperty({ type: QuantityDto })
-  @ValidateNested()
-  @Type(() => QuantityDto)
-  quantity!: QuantityDto;
 
   @ApiProperty({ example: 'Yokohama bonded warehouse 3' })
   @IsString()
@@ -130,20 +124,11 @@ export class ReleaseStockDto extends CommandBodyDto {
   authorisationRef!: string;
 }
 
-export class TransferStockDto extends CommandBodyDto {
+export class TransferStockDto extends StockMovementDto {
   @ApiPropertyOptional(CLIENT_ID)
   @IsOptional()
   @clientIdRule()
   transferId?: string;
-
-  @ApiProperty({ example: 'graphite-anode' })
-  @IsString()
-  material!: string;
-
-  @ApiProperty({ type: QuantityDto })
-  @ValidateNested()
-  @Type(() => QuantityDto)
-  quantity!: QuantityDto;
 
   @ApiProperty({ example: 'Yokohama bonded warehouse 3' })
   @IsString()

@@ -14,15 +14,8 @@ const YEAR = {
   type: 'integer' as const,
 };
 
-export class RecordTradeFlowDto extends CommandBodyDto {
-  @ApiProperty({ ...COUNTRY, example: 'JP', description: 'the importing country, whose statistic this is' })
-  @IsString()
-  importer!: string;
-
-  @ApiProperty({ ...COUNTRY, example: 'CN', description: 'the exporting country; not the importer' })
-  @IsString()
-  exporter!: string;
-
+/** What every yearly statistic says: which material, which year, how much in that year. */
+abstract class AnnualStatisticDto extends CommandBodyDto {
   @ApiProperty({ ...MATERIAL, example: 'graphite-flake' })
   @IsString()
   material!: string;
@@ -44,28 +37,18 @@ export class RecordTradeFlowDto extends CommandBodyDto {
   annualQuantity!: QuantityDto;
 }
 
-export class RecordConsumptionDto extends CommandBodyDto {
+export class RecordTradeFlowDto extends AnnualStatisticDto {
+  @ApiProperty({ ...COUNTRY, example: 'JP', description: 'the importing country, whose statistic this is' })
+  @IsString()
+  importer!: string;
+
+  @ApiProperty({ ...COUNTRY, example: 'CN', description: 'the exporting country; not the importer' })
+  @IsString()
+  exporter!: string;
+}
+
+export class RecordConsumptionDto extends AnnualStatisticDto {
   @ApiProperty({ ...COUNTRY, example: 'JP', description: 'the consuming country, whose statistic this is' })
   @IsString()
   country!: string;
-
-  @ApiProperty({ ...MATERIAL, example: 'graphite-flake' })
-  @IsString()
-  material!: string;
-
-  @ApiProperty({ ...YEAR, example: 2024 })
-  @IsInt()
-  @Min(MIN_YEAR)
-  @Max(MAX_YEAR)
-  year!: number;
-
-  @ApiProperty({
-    type: QuantityDto,
-    example: { amount: '45000', unit: 't' },
-    description: 'the year’s total',
-  })
-  @IsObject()
-  @ValidateNested()
-  @Type(() => QuantityDto)
-  annualQuantity!: QuantityDto;
 }
