@@ -5,6 +5,40 @@
  * every event appended and verified.
  */
 export function canonicalJson(value: unknown): string {
+  // Events read back from a store that wrote them canonically already have their keys in order; then the
+  // engine's own JSON.stringify gives the canonical bytes, several times faster than building them here.
+  return inCanonicalOrder(value) ? JSON.stringify(value) : buildCanonicalJson(value);
+}
+
+/** Whether JSON.stringify(value) is already canonical: every object's keys sorted, nothing JCS refuses. */
+function inCanonicalOrder(value: unknown): boolean {
+  if (value === null) return true;
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (Array.isArray(value)) {
+    for (const item of value) if (item === undefined || !inCanonicalOrder(item)) return false;
+    return true;
+  }
+  let previous: string | undefined;
+  for (const key of Object.keys(value as object)) {
+    if (previous !== undefined && !(previous < key)) return false;
+    const member = (value as Record<string, unknown>)[key];
+    if (member === undefined || !inCanonicalOrder(member)) return false;
+    previous = key;
+  }
+  return true;
+}
+
+function buildCanonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {
     if (typeof value === 'number' && !Number.isFinite(value))
       throw new TypeError('JCS has no form for NaN or Infinity');
@@ -17,7 +51,7 @@ export function canonicalJson(value: unknown): string {
     for (let index = 0; index < value.length; index += 1) {
       if (index > 0) out += ',';
       const item: unknown = value[index];
-      out += canonicalJson(item === undefined ? null : item);
+      out += buildCanonicalJson(item === undefined ? null : item);
     }
     return `${out}]`;
   }
@@ -31,7 +65,7 @@ export function canonicalJson(value: unknown): string {
     if (member === undefined) continue;
     if (!first) out += ',';
     first = false;
-    out += `${JSON.stringify(key)}:${canonicalJson(member)}`;
+    out += `${JSON.stringify(key)}:${buildCanonicalJson(member)}`;
   }
   return `${out}}`;
 }

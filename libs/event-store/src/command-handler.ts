@@ -13,6 +13,11 @@ export interface CommandContext {
   idempotencyKey?: string;
   /** the client's If-Match: the revision it read; a stale one fails instead of being retried */
   expectedRevision?: bigint;
+  /**
+   * A try of this keyed command ended without a recorded outcome (the process died between the append and
+   * the Idempotency-Key record): its events may lie anywhere in the stream, also before what is cached.
+   */
+  earlierTry?: boolean;
 }
 
 export interface CommandResult {
@@ -83,7 +88,7 @@ export class CommandHandler {
   ): Promise<CommandResult> {
     const { context, streamId, decider } = request;
     for (let attempt = 1; ; attempt += 1) {
-      const { state, last, fresh } = await this.read(streamId, decider);
+      const { state, last, fresh } = await this.read(streamId, decider, attempt === 1 && context.earlierTry);
       // Only events read in this attempt can hold an earlier try of this command: the cache never moves past
       // an append whose outcome was unknown (it moves on only after a read or a confirmed append).
       const replay = this.previousOutcome(fresh, context);
@@ -121,12 +126,13 @@ export class CommandHandler {
     }
   }
 
-  /** The stream's state: the cached fold plus the events after it, or a full read and fold. */
+  /** The stream's state: the cached fold plus the events after it, or (`whole`, or none cached) a full read. */
   private async read<Event extends DomainEvent, State>(
     streamId: string,
     decider: Decider<unknown, Event, State>,
+    whole = false,
   ): Promise<{ state: State; last: HashedFields | undefined; fresh: RecordedEvent[] }> {
-    const cached = this.folded.get(streamId);
+    const cached = whole ? undefined : this.folded.get(streamId);
     const usable = cached !== undefined && cached.decider === decider ? cached : undefined;
     const fresh = await this.store.readStream(streamId, usable ? usable.revision + 1n : 0n);
     const state = fresh

@@ -37,16 +37,17 @@ const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8
 export function eventHash(event: HashedFields): string {
   const { hash: _hash, ...metadata } = event.metadata;
   return sha256(
+    // Keys written in canonical (sorted) order, so canonicalJson can take its fast path.
     canonicalJson({
-      streamId: event.streamId,
-      revision: event.revision.toString(),
-      eventId: event.eventId,
-      type: event.type,
-      schemaVersion: event.schemaVersion,
-      effectiveAt: event.effectiveAt,
       data: event.data,
+      effectiveAt: event.effectiveAt,
+      eventId: event.eventId,
       metadata,
       prevHash: metadata.prevHash,
+      revision: event.revision.toString(),
+      schemaVersion: event.schemaVersion,
+      streamId: event.streamId,
+      type: event.type,
     }),
   );
 }

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { canonicalJson } from '../canonical-json';
 import type { EventToAppend, RecordedEvent } from '../event-envelope';
 import {
   type AppendResult,
@@ -161,8 +162,9 @@ export class SqliteEventStore implements EventStore {
           schemaVersion: event.schemaVersion,
           recordedAt,
           effectiveAt: event.effectiveAt,
-          data: JSON.stringify(event.data),
-          metadata: JSON.stringify(event.metadata),
+          // stored canonically: hashing the event again later takes canonicalJson's fast path
+          data: canonicalJson(event.data),
+          metadata: canonicalJson(event.metadata),
         });
         position = BigInt(info.lastInsertRowid);
       } catch (error) {
