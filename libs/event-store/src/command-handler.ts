@@ -90,7 +90,8 @@ export class CommandHandler {
     for (let attempt = 1; ; attempt += 1) {
       const { state, last, fresh } = await this.read(streamId, decider, attempt === 1 && context.earlierTry);
       // Only events read in this attempt can hold an earlier try of this command: the cache never moves past
-      // an append whose outcome was unknown (it moves on only after a read or a confirmed append).
+      // an append whose outcome was unknown (it moves on only after a read or a confirmed append). A try by
+      // a process that died is not known to the cache, so then (`earlierTry`) the whole stream is read.
       const replay = this.previousOutcome(fresh, context);
       if (replay) return replay;
 

@@ -58,12 +58,14 @@ export class CommandRunner {
   ): Promise<CommandResponseBody> {
     const actor = request.principal.name;
     const key = request.idempotencyKey;
+    let earlierTry = false;
     if (key !== undefined) {
       const claim = this.idempotency.claim(actor, key, request.fingerprint);
       if (claim.outcome === 'mismatch') {
         throw new ConflictProblem('this Idempotency-Key was used with a different request');
       }
       if (claim.outcome === 'replay') return this.respond(response, claim.response);
+      earlierTry = claim.earlierTry;
     }
     const started = process.hrtime.bigint();
     try {
@@ -73,6 +75,7 @@ export class CommandRunner {
           actor: { name: actor, roles: [...request.principal.roles] },
           correlationId: request.correlationId,
           ...(key === undefined ? {} : { idempotencyKey: key }),
+          ...(earlierTry ? { earlierTry } : {}),
           ...(request.expectedRevision === undefined ? {} : { expectedRevision: request.expectedRevision }),
         },
       });

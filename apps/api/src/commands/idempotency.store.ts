@@ -6,7 +6,10 @@ export interface StoredResponse {
 }
 
 export type IdempotencyClaim =
-  { outcome: 'proceed' } | { outcome: 'replay'; response: StoredResponse } | { outcome: 'mismatch' };
+  /** `earlierTry`: the key was claimed already and never completed: a try that crashed may have appended */
+  | { outcome: 'proceed'; earlierTry: boolean }
+  | { outcome: 'replay'; response: StoredResponse }
+  | { outcome: 'mismatch' };
 
 /**
  * Durable Idempotency-Key records, scoped per API key name. A key is claimed with the request's
@@ -44,11 +47,12 @@ export class IdempotencyStore {
   }
 
   claim(actor: string, key: string, fingerprint: string): IdempotencyClaim {
-    this.statements.claim.run(actor, key, fingerprint, this.clock().toISOString());
+    const claimed =
+      this.statements.claim.run(actor, key, fingerprint, this.clock().toISOString()).changes === 1;
     const row = this.statements.find.get(actor, key) as
       { fingerprint: string; status: number | null; response: string | null } | undefined;
     if (!row || row.fingerprint !== fingerprint) return { outcome: 'mismatch' };
-    if (row.status === null || row.response === null) return { outcome: 'proceed' };
+    if (row.status === null || row.response === null) return { outcome: 'proceed', earlierTry: !claimed };
     return { outcome: 'replay', response: { status: row.status, body: JSON.parse(row.response) } };
   }
 

@@ -1,6 +1,7 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CLIENT_ID_PATTERN, QUANTITY_UNITS } from '@ledger/domain';
-import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
 
 /**
  * Shapes at the edge only; the domain's value parsers (Quantity.parse, Money.parse, parseInstant, ...)
@@ -39,5 +40,12 @@ export class CommandBodyDto {
 }
 
 export const CLIENT_ID = { pattern: CLIENT_ID_PATTERN.source, example: 'jp-ca-graphite-reserve' };
+/**
+ * An optional client id: it may be left out (the server then makes one), but when present it must match;
+ * null too is refused, as for every other field, rather than taken for "left out" as `@IsOptional` would.
+ */
 export const clientIdRule = () =>
-  Matches(CLIENT_ID_PATTERN, { message: `$property must match ${CLIENT_ID_PATTERN.source}` });
+  applyDecorators(
+    ValidateIf((_dto, value) => value !== undefined),
+    Matches(CLIENT_ID_PATTERN, { message: `$property must match ${CLIENT_ID_PATTERN.source}` }),
+  );

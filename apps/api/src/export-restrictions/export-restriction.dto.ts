@@ -1,15 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { EVERY_DESTINATION, MATERIAL_CODES, RESTRICTION_MEASURES } from '@ledger/domain';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsIn,
-  IsOptional,
-  IsString,
-  MaxLength,
-  MinLength,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
 import { CLIENT_ID, clientIdRule, CommandBodyDto } from '../commands/value.dto';
 
 const LEGAL_REFERENCE = 200;
@@ -19,7 +10,6 @@ const MAX_DESTINATIONS = 249;
 /** Countries, materials and days are checked by the domain's parsers in the controller, naming the field. */
 export class RestrictExportsDto extends CommandBodyDto {
   @ApiPropertyOptional({ ...CLIENT_ID, example: 'cn-gallium-germanium-2023' })
-  @IsOptional()
   @clientIdRule()
   id?: string;
 

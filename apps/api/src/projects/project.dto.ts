@@ -7,7 +7,6 @@ import {
   IsArray,
   IsIn,
   IsObject,
-  IsOptional,
   IsString,
   MaxLength,
   MinLength,
@@ -28,7 +27,6 @@ const DAY = { description: 'ISO 8601 calendar date', format: 'date' };
 
 export class RegisterProjectDto extends CommandBodyDto {
   @ApiPropertyOptional({ ...CLIENT_ID, example: 'nmg-becancour' })
-  @IsOptional()
   @clientIdRule()
   id?: string;
 
@@ -91,7 +89,6 @@ export class AdvanceStageDto extends CommandBodyDto {
 
 export class FinanceProjectDto extends CommandBodyDto {
   @ApiPropertyOptional({ ...CLIENT_ID, example: 'edc-cib-term-loan' })
-  @IsOptional()
   @clientIdRule()
   financingId?: string;
 
@@ -118,7 +115,6 @@ export class FinanceProjectDto extends CommandBodyDto {
 
 export class SignOfftakeDto extends CommandBodyDto {
   @ApiPropertyOptional({ ...CLIENT_ID, example: 'panasonic-aam-2027' })
-  @IsOptional()
   @clientIdRule()
   offtakeId?: string;
 

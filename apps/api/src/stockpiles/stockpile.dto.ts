@@ -4,7 +4,6 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
-  IsOptional,
   IsString,
   Matches,
   MaxLength,
@@ -29,7 +28,6 @@ export class ParticipantDto {
 
 export class EstablishStockpileDto extends CommandBodyDto {
   @ApiPropertyOptional(CLIENT_ID)
-  @IsOptional()
   @clientIdRule()
   id?: string;
 
@@ -68,7 +66,6 @@ abstract class StockMovementDto extends CommandBodyDto {
 
 export class AcquireStockDto extends StockMovementDto {
   @ApiPropertyOptional(CLIENT_ID)
-  @IsOptional()
   @clientIdRule()
   lotId?: string;
 
@@ -91,7 +88,6 @@ export class AcquireStockDto extends StockMovementDto {
 
 export class ReleaseStockDto extends StockMovementDto {
   @ApiPropertyOptional(CLIENT_ID)
-  @IsOptional()
   @clientIdRule()
   releaseId?: string;
 
@@ -126,7 +122,6 @@ export class ReleaseStockDto extends StockMovementDto {
 
 export class TransferStockDto extends StockMovementDto {
   @ApiPropertyOptional(CLIENT_ID)
-  @IsOptional()
   @clientIdRule()
   transferId?: string;
 
