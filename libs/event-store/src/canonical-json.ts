@@ -69,3 +69,18 @@ function buildCanonicalJson(value: unknown): string {
   }
   return `${out}}`;
 }
+
+/**
+ * A deep copy whose object keys are in canonical order, so that canonicalJson (and JSON.stringify) of it
+ * take the fast path every time it is serialised afterwards: once to hash, once to store.
+ */
+export function withCanonicalKeyOrder<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => withCanonicalKeyOrder(item)) as T;
+  const record = value as Record<string, unknown>;
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(record).sort()) {
+    if (record[key] !== undefined) sorted[key] = withCanonicalKeyOrder(record[key]);
+  }
+  return sorted as T;
+}

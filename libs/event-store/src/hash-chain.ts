@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson, withCanonicalKeyOrder } from './canonical-json';
 import type { EventMetadata, EventToAppend, RecordedEvent } from './event-envelope';
 import type { EventStore } from './event-store.port';
 
@@ -77,10 +77,13 @@ export function sealEvents(
   return events.map((event) => {
     revision += 1n;
     const { hash: _hash, prevHash: _prevHash, ...rest } = event.metadata;
-    const metadata: EventMetadata = { ...rest, prevHash };
-    const hash = eventHash({ ...event, streamId, revision, metadata });
+    // Keys put in canonical order once here, so hashing now and storing next serialise on the fast path.
+    const metadata = withCanonicalKeyOrder<EventMetadata>({ ...rest, prevHash });
+    const data = withCanonicalKeyOrder(event.data);
+    const hash = eventHash({ ...event, data, streamId, revision, metadata });
     prevHash = hash;
-    return { ...event, metadata: { ...metadata, hash } };
+    // `hash` sorts before `idempotencyKey` and the rest: insert it in its place to keep the order canonical.
+    return { ...event, data, metadata: withCanonicalKeyOrder({ ...metadata, hash }) };
   });
 }
 
