@@ -35,3 +35,10 @@ export const factTimes = (event: RecordedEvent): FactTimes => ({
   recordedAt: event.recordedAt,
   position: event.position,
 });
+
+/** A writer that runs one prepared INSERT per change: what single-table read models need. */
+export const insertEach =
+  <Change>(insert: { run(change: Change): unknown }) =>
+  (changes: Change[]): void => {
+    for (const change of changes) insert.run(change);
+  };

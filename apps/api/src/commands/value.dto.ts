@@ -1,7 +1,17 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CLIENT_ID_PATTERN, QUANTITY_UNITS } from '@ledger/domain';
-import { IsIn, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { CLIENT_ID_PATTERN, MATERIAL_CODES, QUANTITY_UNITS } from '@ledger/domain';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateIf,
+} from 'class-validator';
 
 /**
  * Shapes at the edge only; the domain's value parsers (Quantity.parse, Money.parse, parseInstant, ...)
@@ -48,4 +58,21 @@ export const clientIdRule = () =>
   applyDecorators(
     ValidateIf((_dto, value) => value !== undefined),
     Matches(CLIENT_ID_PATTERN, { message: `$property must match ${CLIENT_ID_PATTERN.source}` }),
+  );
+
+/** A non-empty list of material catalogue codes (each code is checked by the domain, naming the field). */
+export const MaterialCodesProperty = (example: string[]) =>
+  applyDecorators(
+    ApiProperty({
+      enum: MATERIAL_CODES,
+      isArray: true,
+      description: 'material catalogue codes, each once',
+      example,
+      minItems: 1,
+      maxItems: MATERIAL_CODES.length,
+    }),
+    IsArray(),
+    ArrayMinSize(1),
+    ArrayMaxSize(MATERIAL_CODES.length),
+    IsString({ each: true }),
   );

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { EVERY_DESTINATION, MATERIAL_CODES, RESTRICTION_MEASURES } from '@ledger/domain';
+import { EVERY_DESTINATION, RESTRICTION_MEASURES } from '@ledger/domain';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
-import { CLIENT_ID, clientIdRule, CommandBodyDto } from '../commands/value.dto';
+import { CLIENT_ID, clientIdRule, CommandBodyDto, MaterialCodesProperty } from '../commands/value.dto';
 
 const LEGAL_REFERENCE = 200;
 /** ISO 3166-1 assigns 249 codes; a list longer than that must repeat one or hold something else. */
@@ -21,18 +21,7 @@ export class RestrictExportsDto extends CommandBodyDto {
   @IsString()
   imposedBy!: string;
 
-  @ApiProperty({
-    enum: MATERIAL_CODES,
-    isArray: true,
-    description: 'material catalogue codes, each once',
-    example: ['gallium', 'germanium'],
-    minItems: 1,
-    maxItems: MATERIAL_CODES.length,
-  })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MATERIAL_CODES.length)
-  @IsString({ each: true })
+  @MaterialCodesProperty(['gallium', 'germanium'])
   materials!: string[];
 
   @ApiProperty({ enum: RESTRICTION_MEASURES, example: 'licensing' })

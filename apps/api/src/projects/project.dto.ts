@@ -1,18 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { FINANCING_INSTRUMENTS, MATERIAL_CODES, PROJECT_STAGE_ORDER, PROJECT_STAGES } from '@ledger/domain';
 import { Type } from 'class-transformer';
+import { IsIn, IsObject, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsIn,
-  IsObject,
-  IsString,
-  MaxLength,
-  MinLength,
-  ValidateNested,
-} from 'class-validator';
-import { CLIENT_ID, clientIdRule, CommandBodyDto, MoneyDto, QuantityDto } from '../commands/value.dto';
+  CLIENT_ID,
+  clientIdRule,
+  CommandBodyDto,
+  MoneyDto,
+  QuantityDto,
+  MaterialCodesProperty,
+} from '../commands/value.dto';
 
 const TEXT = 200;
 const REASON = 1000;
@@ -46,18 +43,7 @@ export class RegisterProjectDto extends CommandBodyDto {
   @IsString()
   country!: string;
 
-  @ApiProperty({
-    enum: MATERIAL_CODES,
-    isArray: true,
-    description: 'material catalogue codes, each once',
-    example: ['graphite-anode'],
-    minItems: 1,
-    maxItems: MATERIAL_CODES.length,
-  })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MATERIAL_CODES.length)
-  @IsString({ each: true })
+  @MaterialCodesProperty(['graphite-anode'])
   materials!: string[];
 
   @ApiProperty({ enum: PROJECT_STAGE_ORDER, example: 'construction' })

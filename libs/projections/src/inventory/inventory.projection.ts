@@ -1,6 +1,6 @@
 import { Quantity, type StockpileEvent } from '@ledger/domain';
 import type { RecordedEvent, SqliteDatabase } from '@ledger/event-store';
-import { type FactTimes, factTimes, type SqliteReadModel } from '../projection';
+import { type FactTimes, factTimes, insertEach, type SqliteReadModel } from '../projection';
 
 /** One movement of stock, a row of fact: balances are sums over the rows visible at (asOf, knownAt). */
 export interface InventoryMovement extends FactTimes {
@@ -64,13 +64,12 @@ export const inventoryReadModel: SqliteReadModel<InventoryMovement> = {
     `);
   },
   writer(db: SqliteDatabase, prefix = '') {
-    const insert = db.prepare(
-      `INSERT OR REPLACE INTO ${prefix}inventory_movements_v1
+    return insertEach(
+      db.prepare(
+        `INSERT OR REPLACE INTO ${prefix}inventory_movements_v1
          (position, stockpile_id, material, location, kind, grams, effective_at, recorded_at)
        VALUES (@position, @stockpileId, @material, @location, @kind, @grams, @effectiveAt, @recordedAt)`,
+      ),
     );
-    return (changes) => {
-      for (const change of changes) insert.run(change);
-    };
   },
 };

@@ -1,6 +1,6 @@
 import type { StockpileEvent } from '@ledger/domain';
 import type { RecordedEvent, SqliteDatabase } from '@ledger/event-store';
-import { type FactTimes, factTimes, type SqliteReadModel } from '../projection';
+import { type FactTimes, factTimes, insertEach, type SqliteReadModel } from '../projection';
 
 /** A stockpile as established, with its participants; a row per participant. */
 export interface StockpileParticipation extends FactTimes {
@@ -46,13 +46,12 @@ export const stockpilesReadModel: SqliteReadModel<StockpileParticipation> = {
     `);
   },
   writer(db: SqliteDatabase, prefix = '') {
-    const insert = db.prepare(
-      `INSERT OR REPLACE INTO ${prefix}stockpile_participants_v1
+    return insertEach(
+      db.prepare(
+        `INSERT OR REPLACE INTO ${prefix}stockpile_participants_v1
          (stockpile_id, country, name, custodian, share_percent, effective_at, recorded_at, position)
        VALUES (@stockpileId, @country, @name, @custodian, @sharePercent, @effectiveAt, @recordedAt, @position)`,
+      ),
     );
-    return (changes) => {
-      for (const change of changes) insert.run(change);
-    };
   },
 };

@@ -1,6 +1,6 @@
 import { Quantity, type SupplyEvent } from '@ledger/domain';
 import type { RecordedEvent, SqliteDatabase } from '@ledger/event-store';
-import { type FactTimes, factTimes, type SqliteReadModel } from '../projection';
+import { type FactTimes, factTimes, insertEach, type SqliteReadModel } from '../projection';
 
 /**
  * A trade flow (exporter set) or a consumption figure (exporter null) for one country, material and year.
@@ -68,13 +68,12 @@ export const supplyReadModel: SqliteReadModel<SupplyStatistic> = {
     `);
   },
   writer(db: SqliteDatabase, prefix = '') {
-    const insert = db.prepare(
-      `INSERT OR REPLACE INTO ${prefix}supply_statistics_v1
+    return insertEach(
+      db.prepare(
+        `INSERT OR REPLACE INTO ${prefix}supply_statistics_v1
          (position, kind, country, exporter, material, year, grams, effective_at, recorded_at)
        VALUES (@position, @kind, @country, @exporter, @material, @year, @grams, @effectiveAt, @recordedAt)`,
+      ),
     );
-    return (changes) => {
-      for (const change of changes) insert.run(change);
-    };
   },
 };
