@@ -200,6 +200,12 @@ export function stockpileScenarios(
         expectProblem(await ledger.post('/stockpiles', reserve, 'auditor'), 403, 'forbidden');
       });
 
+      it('refuses a recorder-only key on queries with 403: reading takes the reader or auditor role', async () => {
+        expectProblem(await ledger.get('/inventory', 'jogmec'), 403, 'forbidden');
+        expectProblem(await ledger.get('/exposure/JP', 'jogmec'), 403, 'forbidden');
+        expect((await ledger.get('/inventory', 'reader')).status).toBe(200);
+      });
+
       it('refuses a recorder acting for a stockpile its countries do not take part in', async () => {
         expectProblem(await ledger.post('/stockpiles', reserve, 'bafa'), 403, 'forbidden');
         await ledger.post('/stockpiles', reserve, 'jogmec');

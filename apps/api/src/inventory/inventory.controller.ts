@@ -50,7 +50,7 @@ export class InventoryController {
   ) {}
 
   @Get()
-  @Roles('reader', 'auditor', 'recorder')
+  @Roles('reader', 'auditor')
   @ApiOperation({ summary: 'On-hand balances per (stockpile, material, location), in canonical kilograms' })
   async list(
     @Query() query: InventoryQueryDto,

@@ -35,7 +35,7 @@ export class OperationsController {
   }
 
   @Get('metrics')
-  @Roles('reader', 'auditor', 'recorder')
+  @Roles('reader', 'auditor')
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiOperation({ summary: 'Prometheus metrics' })
   async render() {

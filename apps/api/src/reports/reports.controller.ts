@@ -93,7 +93,7 @@ export class ReportsController {
   ) {}
 
   @Get('exposure/:country/:material')
-  @Roles('reader', 'auditor', 'recorder')
+  @Roles('reader', 'auditor')
   @ApiOperation({ summary: 'Exposure of an importing country to one material (DOMAIN.md formulas)' })
   async exposure(
     @Param('country') countryParam: string,
@@ -113,7 +113,7 @@ export class ReportsController {
   }
 
   @Get('exposure/:country')
-  @Roles('reader', 'auditor', 'recorder')
+  @Roles('reader', 'auditor')
   @ApiOperation({ summary: 'Exposure of an importing country to every material it has data for' })
   async exposures(
     @Param('country') countryParam: string,
@@ -132,7 +132,7 @@ export class ReportsController {
   }
 
   @Get('export-restrictions')
-  @Roles('reader', 'auditor', 'recorder')
+  @Roles('reader', 'auditor')
   @ApiOperation({
     summary: 'The export restrictions active on a day, optionally for one material and importer',
   })
@@ -157,7 +157,7 @@ export class ReportsController {
   }
 
   @Get('projects/:id')
-  @Roles('reader', 'auditor', 'recorder')
+  @Roles('reader', 'auditor')
   @ApiOperation({ summary: 'A project: stage, capacity per material, financings, offtake book' })
   async project(
     @EntityIdParam() projectId: string,

@@ -158,7 +158,7 @@ export class StockpilesController {
   }
 
   @Get(':id')
-  @Roles('reader', 'auditor', 'recorder')
+  @Roles('reader', 'auditor')
   @ApiOperation({ summary: 'Participants and on-hand balances, as of a date and as known at a time' })
   async get(@EntityIdParam() stockpileId: string, @Query() query: ReportQueryDto) {
     const cut = parseCut(query);
