@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DomainEvent } from '@ledger/domain';
-import { CommandHandler, type HandleCommand } from '@ledger/event-store';
+import { CommandHandler, type HandleCommand, StoreUnavailableError } from '@ledger/event-store';
 import type { Response } from 'express';
 import { ConflictProblem } from '../problems/problems';
 import type { CommandRequest } from './command-request';
@@ -92,7 +92,10 @@ export class CommandRunner {
       this.metrics.commandFinished('accepted', process.hrtime.bigint() - started);
       return this.respond(response, stored);
     } catch (error) {
-      if (key !== undefined) this.idempotency.release(actor, key);
+      // A refusal appended nothing: the key is free again. An unreachable store may have committed before
+      // it failed to answer: the key stays claimed, so the retry is known as one and reads the whole stream.
+      if (key !== undefined && !(error instanceof StoreUnavailableError))
+        this.idempotency.release(actor, key);
       this.metrics.commandFinished('refused', process.hrtime.bigint() - started);
       throw error;
     }
