@@ -651,6 +651,8 @@ describe('Projects over HTTP', () => {
         this: SqliteEventStore,
         ...args: Parameters<typeof append>
       ) {
+        // Appends wait too: a racer that decided on the handler's cached fold (no read) appends late as well.
+        await new Promise((resolve) => setTimeout(resolve, 25));
         try {
           return await append.apply(this, args);
         } catch (error) {

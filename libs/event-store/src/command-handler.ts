@@ -65,6 +65,19 @@ const MAX_ATTEMPTS = 8;
  * the command is then decided again on a fresh read, so rules that span the stream (capacity, stock on
  * hand) hold under races. With If-Match the client asked for exactly one revision, so it fails instead.
  */
+/**
+ * How a command reads its stream. `trust-cache`: decide on the cached fold without reading, since the
+ * append's expected revision refuses a stale decision and the retry then reads (a first try without
+ * If-Match). `since-cache`: read the events after the cached fold. `whole`: fold the whole stream again.
+ */
+type ReadMode = 'trust-cache' | 'since-cache' | 'whole';
+
+function readMode(attempt: number, context: CommandContext): ReadMode {
+  if (attempt === 1 && context.earlierTry) return 'whole';
+  // If-Match is compared with the stream's revision, which a stale cache would misstate.
+  return attempt === 1 && context.expectedRevision === undefined ? 'trust-cache' : 'since-cache';
+}
+
 /** How many streams' folded states the handler keeps between commands. */
 const CACHED_STREAMS = 10_000;
 
@@ -88,10 +101,11 @@ export class CommandHandler {
   ): Promise<CommandResult> {
     const { context, streamId, decider } = request;
     for (let attempt = 1; ; attempt += 1) {
-      const { state, last, fresh } = await this.read(streamId, decider, attempt === 1 && context.earlierTry);
+      const { state, last, fresh } = await this.read(streamId, decider, readMode(attempt, context));
       // Only events read in this attempt can hold an earlier try of this command: the cache never moves past
       // an append whose outcome was unknown (it moves on only after a read or a confirmed append). A try by
-      // a process that died is not known to the cache, so then (`earlierTry`) the whole stream is read.
+      // a process that died, or whose answer was lost, is not known to the cache, so then (`earlierTry`) the
+      // whole stream is read.
       const replay = this.previousOutcome(fresh, context);
       if (replay) return replay;
 
@@ -131,10 +145,13 @@ export class CommandHandler {
   private async read<Event extends DomainEvent, State>(
     streamId: string,
     decider: Decider<unknown, Event, State>,
-    whole = false,
+    mode: ReadMode,
   ): Promise<{ state: State; last: HashedFields | undefined; fresh: RecordedEvent[] }> {
-    const cached = whole ? undefined : this.folded.get(streamId);
+    const cached = mode === 'whole' ? undefined : this.folded.get(streamId);
     const usable = cached !== undefined && cached.decider === decider ? cached : undefined;
+    if (usable && mode === 'trust-cache') {
+      return { state: usable.state as State, last: usable.last, fresh: [] };
+    }
     const fresh = await this.store.readStream(streamId, usable ? usable.revision + 1n : 0n);
     const state = fresh
       .map((event) => toDomainEvent(event) as Event)
