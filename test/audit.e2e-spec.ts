@@ -22,6 +22,7 @@ import { exportCommand } from '../apps/cli/src/commands/export.command';
 import { offlineReport, reportCommand } from '../apps/cli/src/commands/report.command';
 import { verifyCommand } from '../apps/cli/src/commands/verify.command';
 import { expectProblem, KEYS, type KeyHolder, LedgerHarness } from './support/ledger-harness';
+import { acquisition, release, reserveTemplate } from './support/stockpile-scenarios';
 
 jest.setTimeout(30_000);
 
@@ -34,43 +35,9 @@ async function seed(ledger: LedgerHarness): Promise<void> {
     const response = await ledger.post(path, body, as);
     expect([200, 201]).toContain(response.status);
   };
-  await ok(
-    '/stockpiles',
-    {
-      id: 'ca-jp-graphite',
-      name: 'Canada–Japan graphite reserve',
-      custodian: 'JOGMEC',
-      participants: [
-        { country: 'JP', sharePercent: '60' },
-        { country: 'CA', sharePercent: '40' },
-      ],
-      effectiveAt: '2026-01-15',
-    },
-    'jogmec',
-  );
-  const lot = {
-    material: 'graphite-anode',
-    quantity: { amount: '1200', unit: 't' },
-    location: 'Yokohama',
-    originCountry: 'CA',
-    cost: { amount: '5400000.00', currency: 'USD' },
-    effectiveAt: '2026-02-01',
-  };
-  await ok('/stockpiles/ca-jp-graphite/acquisitions', lot, 'nrcan');
-  await ok(
-    '/stockpiles/ca-jp-graphite/releases',
-    {
-      material: 'graphite-anode',
-      quantity: { amount: '250.5', unit: 't' },
-      location: 'Yokohama',
-      recipient: 'Panasonic Energy',
-      recipientCountry: 'JP',
-      reason: 'supply disruption after export licensing',
-      authorisationRef: 'METI-2026-041',
-      effectiveAt: '2026-03-01',
-    },
-    'jogmec',
-  );
+  await ok('/stockpiles', reserveTemplate, 'jogmec');
+  await ok('/stockpiles/ca-jp-graphite/acquisitions', acquisition, 'nrcan');
+  await ok('/stockpiles/ca-jp-graphite/releases', release, 'jogmec');
   const flow = {
     importer: 'JP',
     exporter: 'CN',
@@ -134,7 +101,7 @@ async function seed(ledger: LedgerHarness): Promise<void> {
   await ok('/supply/trade-flows', { ...flow, annualQuantity: { amount: '9500', unit: 't' } }, 'jogmec');
   await ok(
     '/stockpiles/ca-jp-graphite/acquisitions',
-    { ...lot, quantity: { amount: '300', unit: 't' } },
+    { ...acquisition, quantity: { amount: '300', unit: 't' } },
     'nrcan',
   );
 }

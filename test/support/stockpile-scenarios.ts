@@ -36,7 +36,8 @@ async function storedStream(
   }
 }
 
-const reserveTemplate = {
+/** The walkthrough's joint stockpile, lot and release; shared with other suites that need a real ledger. */
+export const reserveTemplate = {
   id: 'ca-jp-graphite',
   name: 'Canada–Japan graphite reserve',
   custodian: 'JOGMEC',
@@ -46,7 +47,7 @@ const reserveTemplate = {
   ],
   effectiveAt: '2026-01-15',
 };
-const acquisition = {
+export const acquisition = {
   material: 'graphite-anode',
   quantity: { amount: '1200', unit: 't' },
   location: 'Yokohama',
@@ -54,7 +55,7 @@ const acquisition = {
   cost: { amount: '5400000.00', currency: 'USD' },
   effectiveAt: '2026-02-01',
 };
-const release = {
+export const release = {
   material: 'graphite-anode',
   quantity: { amount: '250.5', unit: 't' },
   location: 'Yokohama',
