@@ -6,14 +6,15 @@ import {
   parseMaterial,
   parseText,
   Quantity,
+  type StockpileCommand,
   stockpileDecider,
   stockpileParticipantCountries,
+  type StockpileState,
   stockpileStreamId,
 } from '@ledger/domain';
 import type { SqliteDatabase } from '@ledger/event-store';
 import { queryStockpile } from '@ledger/projections';
 import type { Response } from 'express';
-import type { Principal } from '../auth/api-keys';
 import { Roles } from '../auth/auth.decorators';
 import { assertMayActFor } from '../auth/auth.guard';
 import { CommandContext, type CommandRequest } from '../commands/command-request';
@@ -35,12 +36,18 @@ export class StockpilesController {
     @Inject(LEDGER_DATABASE) private readonly db: SqliteDatabase,
   ) {}
 
-  /** Recorders act for stockpiles their countries take part in. */
-  private participantsGuard(principal: Principal) {
-    return (state: Parameters<typeof stockpileParticipantCountries>[0]) => {
-      if (state.status === 'established')
-        assertMayActFor(principal, stockpileParticipantCountries(state), 'this stockpile');
-    };
+  /** A command on an existing stockpile: recorders act only for stockpiles their countries take part in. */
+  private runForParticipants(request: CommandRequest, response: Response, command: StockpileCommand) {
+    return this.commands.run(request, response, {
+      decider: stockpileDecider,
+      streamId: stockpileStreamId(command.stockpileId),
+      command,
+      authorize: (state: StockpileState) => {
+        if (state.status === 'established') {
+          assertMayActFor(request.principal, stockpileParticipantCountries(state), 'this stockpile');
+        }
+      },
+    });
   }
 
   @Post()
@@ -84,21 +91,16 @@ export class StockpilesController {
     @CommandContext() request: CommandRequest,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return this.commands.run(request, response, {
-      decider: stockpileDecider,
-      streamId: stockpileStreamId(stockpileId),
-      authorize: this.participantsGuard(request.principal),
-      command: {
-        type: 'AcquireStock',
-        stockpileId,
-        effectiveAt: effectiveAtOf(body),
-        lotId: body.lotId ?? request.newEntityId('lot'),
-        material: parseMaterial(body.material),
-        quantity: Quantity.parse(body.quantity),
-        location: parseText(body.location, 'location'),
-        originCountry: parseCountry(body.originCountry, 'originCountry'),
-        ...(body.cost === undefined ? {} : { cost: Money.parse(body.cost, 'cost') }),
-      },
+    return this.runForParticipants(request, response, {
+      type: 'AcquireStock',
+      stockpileId,
+      effectiveAt: effectiveAtOf(body),
+      lotId: body.lotId ?? request.newEntityId('lot'),
+      material: parseMaterial(body.material),
+      quantity: Quantity.parse(body.quantity),
+      location: parseText(body.location, 'location'),
+      originCountry: parseCountry(body.originCountry, 'originCountry'),
+      ...(body.cost === undefined ? {} : { cost: Money.parse(body.cost, 'cost') }),
     });
   }
 
@@ -111,23 +113,18 @@ export class StockpilesController {
     @CommandContext() request: CommandRequest,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return this.commands.run(request, response, {
-      decider: stockpileDecider,
-      streamId: stockpileStreamId(stockpileId),
-      authorize: this.participantsGuard(request.principal),
-      command: {
-        type: 'ReleaseStock',
-        stockpileId,
-        effectiveAt: effectiveAtOf(body),
-        releaseId: body.releaseId ?? request.newEntityId('release'),
-        material: parseMaterial(body.material),
-        quantity: Quantity.parse(body.quantity),
-        location: parseText(body.location, 'location'),
-        recipient: parseText(body.recipient, 'recipient'),
-        recipientCountry: parseCountry(body.recipientCountry, 'recipientCountry'),
-        reason: parseText(body.reason, 'reason', 1000),
-        authorisationRef: parseText(body.authorisationRef, 'authorisationRef'),
-      },
+    return this.runForParticipants(request, response, {
+      type: 'ReleaseStock',
+      stockpileId,
+      effectiveAt: effectiveAtOf(body),
+      releaseId: body.releaseId ?? request.newEntityId('release'),
+      material: parseMaterial(body.material),
+      quantity: Quantity.parse(body.quantity),
+      location: parseText(body.location, 'location'),
+      recipient: parseText(body.recipient, 'recipient'),
+      recipientCountry: parseCountry(body.recipientCountry, 'recipientCountry'),
+      reason: parseText(body.reason, 'reason', 1000),
+      authorisationRef: parseText(body.authorisationRef, 'authorisationRef'),
     });
   }
 
@@ -140,20 +137,15 @@ export class StockpilesController {
     @CommandContext() request: CommandRequest,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return this.commands.run(request, response, {
-      decider: stockpileDecider,
-      streamId: stockpileStreamId(stockpileId),
-      authorize: this.participantsGuard(request.principal),
-      command: {
-        type: 'TransferStock',
-        stockpileId,
-        effectiveAt: effectiveAtOf(body),
-        transferId: body.transferId ?? request.newEntityId('transfer'),
-        material: parseMaterial(body.material),
-        quantity: Quantity.parse(body.quantity),
-        fromLocation: parseText(body.fromLocation, 'fromLocation'),
-        toLocation: parseText(body.toLocation, 'toLocation'),
-      },
+    return this.runForParticipants(request, response, {
+      type: 'TransferStock',
+      stockpileId,
+      effectiveAt: effectiveAtOf(body),
+      transferId: body.transferId ?? request.newEntityId('transfer'),
+      material: parseMaterial(body.material),
+      quantity: Quantity.parse(body.quantity),
+      fromLocation: parseText(body.fromLocation, 'fromLocation'),
+      toLocation: parseText(body.toLocation, 'toLocation'),
     });
   }
 
