@@ -100,8 +100,8 @@ const ENDPOINTS: Endpoint[] = [
       buyerCountry: 'JP',
       material: 'graphite-anode',
       annualVolume: tonnes('1000'),
-      startsOn: '2027-01-01',
-      endsOn: '2034-01-01',
+      startsOn: '2023-01-01',
+      endsOn: '2030-01-01',
       effectiveAt: '2024-02-15',
     },
     fields: {
@@ -118,13 +118,13 @@ const ENDPOINTS: Endpoint[] = [
   {
     command: 'RecordDelivery',
     path: `/projects/${PROJECT}/offtakes/${OFFTAKE}/deliveries`,
-    body: { quantity: tonnes('1500'), deliveredOn: '2027-02-15', effectiveAt: '2027-02-15' },
+    body: { quantity: tonnes('1500'), deliveredOn: '2024-02-15', effectiveAt: '2024-02-15' },
     fields: { quantity: { kind: 'quantity' }, deliveredOn: { kind: 'day' }, ...EFFECTIVE_AT },
   },
   {
     command: 'TerminateOfftake',
     path: `/projects/${PROJECT}/offtakes/${OFFTAKE}/termination`,
-    body: { reason: 'buyer invoked force majeure', effectiveOn: '2030-01-01', effectiveAt: '2029-10-01' },
+    body: { reason: 'buyer invoked force majeure', effectiveOn: '2026-01-01', effectiveAt: '2025-10-01' },
     fields: { reason: { kind: 'reason' }, effectiveOn: { kind: 'day' }, ...EFFECTIVE_AT },
   },
   {
@@ -678,8 +678,8 @@ describe('Malformed input on every endpoint', () => {
           buyerCountry: 'JP',
           material: 'graphite-anode',
           annualVolume: tonnes('18000'),
-          startsOn: '2027-01-01',
-          endsOn: '2034-01-01',
+          startsOn: '2023-01-01',
+          endsOn: '2030-01-01',
           effectiveAt: '2024-02-15',
         },
       ],

@@ -35,6 +35,8 @@ export class LedgerHarness {
   private constructor(
     readonly dataDir: string,
     private readonly env: Record<string, string>,
+    /** a harness opened beside another one shares its folder and leaves removing it to that one */
+    private readonly ownsDataDir = true,
   ) {}
 
   /** `env` adds to the test's configuration, e.g. `{ LEDGER_PROJECTOR: 'external' }`. */
@@ -42,6 +44,19 @@ export class LedgerHarness {
     const dataDir = mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
     writeFileSync(join(dataDir, 'keys.json'), JSON.stringify(Object.values(KEYS)));
     const harness = new LedgerHarness(dataDir, env);
+    await harness.open();
+    return harness;
+  }
+
+  /**
+   * A second ledger process on the same data folder (as two API processes on one host would be), by
+   * default with its projector left to the first.
+   */
+  static async beside(
+    first: LedgerHarness,
+    env: Record<string, string> = { LEDGER_PROJECTOR: 'external' },
+  ): Promise<LedgerHarness> {
+    const harness = new LedgerHarness(first.dataDir, { ...first.env, ...env }, false);
     await harness.open();
     return harness;
   }
@@ -66,7 +81,7 @@ export class LedgerHarness {
 
   async stop(): Promise<void> {
     await this.app?.close();
-    rmSync(this.dataDir, { recursive: true, force: true });
+    if (this.ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
   }
 
   async request<T = any>(

@@ -1,5 +1,7 @@
 export * from './shared/decider';
 export * from './shared/domain-error';
+export * from './shared/stream-category';
+export * from './shared/time-rules';
 export * from './values/country';
 export * from './values/decimal';
 export * from './values/identifiers';

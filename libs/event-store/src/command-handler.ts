@@ -1,9 +1,11 @@
 import type { Decider, DomainEvent } from '@ledger/domain';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ConcurrencyConflictError, StaleRevisionError, StreamBusyError } from './command-errors';
 import type { Actor, EventToAppend, RecordedEvent } from './event-envelope';
 import { deterministicEventId, newId } from './event-ids';
-import { type EventStore, WrongExpectedRevisionError } from './event-store.port';
+import { type AppendResult, type EventStore, WrongExpectedRevisionError } from './event-store.port';
 import { type HashedFields, sealEvents } from './hash-chain';
-import { toDomainEvent } from './upcasting';
+import { CURRENT_SCHEMA_VERSION, toDomainEvent } from './upcasting';
 
 /** Who asks, why, and under which guarantees. */
 export interface CommandContext {
@@ -38,44 +40,18 @@ export interface HandleCommand<Command, Event extends DomainEvent, State> {
   authorize?: (state: State) => void;
 }
 
-/** If-Match named a revision the stream has moved past (HTTP 412). */
-export class StaleRevisionError extends Error {
-  constructor(
-    readonly streamId: string,
-    readonly expected: bigint,
-    readonly actual: bigint | 'no-stream',
-  ) {
-    super(`${streamId} is at revision ${String(actual)}, not ${expected}`);
-    this.name = 'StaleRevisionError';
-  }
-}
-
-/** Too many concurrent writers on one stream; the client may retry (HTTP 409). */
-export class ConcurrencyConflictError extends Error {
-  constructor(readonly streamId: string) {
-    super(`${streamId} kept changing while the command was decided; retry`);
-    this.name = 'ConcurrencyConflictError';
-  }
-}
-
-const MAX_ATTEMPTS = 8;
-
-/**
- * read → fold → decide → append with the expected revision. A concurrent append makes the append fail;
- * the command is then decided again on a fresh read, so rules that span the stream (capacity, stock on
- * hand) hold under races. With If-Match the client asked for exactly one revision, so it fails instead.
- */
-/**
- * How a command reads its stream. `trust-cache`: decide on the cached fold without reading, since the
- * append's expected revision refuses a stale decision and the retry then reads (a first try without
- * If-Match). `since-cache`: read the events after the cached fold. `whole`: fold the whole stream again.
- */
-type ReadMode = 'trust-cache' | 'since-cache' | 'whole';
-
-function readMode(attempt: number, context: CommandContext): ReadMode {
-  if (attempt === 1 && context.earlierTry) return 'whole';
-  // If-Match is compared with the stream's revision, which a stale cache would misstate.
-  return attempt === 1 && context.expectedRevision === undefined ? 'trust-cache' : 'since-cache';
+export interface CommandHandlerOptions {
+  /** commands waiting for one stream before new ones are refused with StreamBusyError (default 1024) */
+  maxQueuedPerStream?: number;
+  /**
+   * Decided commands of one stream whose appends may be in flight together (default 64 when the store
+   * orders appends to a stream as they were requested, else 1): they then share one commit.
+   */
+  pipelineDepth?: number;
+  /** tries before a command that keeps losing races against other processes is refused (default 8) */
+  maxAttempts?: number;
+  /** the pause before try `attempt` after a race lost to another process (default: jittered, ≤ 200 ms) */
+  backoff?: (attempt: number) => Promise<void>;
 }
 
 /** How many streams' folded states the handler keeps between commands. */
@@ -90,110 +66,122 @@ interface FoldedStream {
   last: HashedFields;
 }
 
+// Inside a lane every command is handled through the same untyped view; `handle` keeps the public API typed.
+type AnyRequest = HandleCommand<unknown, DomainEvent, unknown>;
+
+interface Queued {
+  request: AnyRequest;
+  attempt: number;
+  resolve(result: CommandResult): void;
+  reject(error: unknown): void;
+}
+
+type AppendOutcome = { result: AppendResult } | { error: unknown };
+
+/** A command decided and handed to the store, whose commit is not known yet. */
+interface InFlight {
+  item: Queued;
+  /** settles with the append's outcome; never rejects */
+  outcome: Promise<AppendOutcome>;
+  /** the stream folded through this command's events: what the next command is decided on */
+  after: FoldedStream;
+  created: boolean;
+}
+
+const jitteredBackoff = (attempt: number): Promise<void> =>
+  sleep(Math.random() * Math.min(200, 5 * 2 ** attempt)).then(() => undefined);
+
+/**
+ * read → fold → decide → append with the expected revision, one stream at a time.
+ *
+ * Commands to one stream run through a queue in this process (a lane), so two requests of this process
+ * never race each other: under 32 writers on one stream nothing conflicts and nothing is refused. A
+ * command is decided on the state its predecessors in the lane leave behind and appended at once, without
+ * waiting for their commit: the store commits them together, in order (group commit), and refuses an
+ * append whose predecessor failed, because its expected revision and hash link no longer hold. Only
+ * writers in other processes can make an append fail; the commands concerned are then decided again on a
+ * fresh read after a jittered pause. With If-Match the client asked for exactly one revision, so a stale
+ * one fails instead.
+ */
 export class CommandHandler {
   /** Least recently used first: Map iteration order is insertion order. */
   private readonly folded = new Map<string, FoldedStream>();
+  private readonly lanes = new Map<string, StreamLane>();
+  readonly options: Required<CommandHandlerOptions>;
 
-  constructor(private readonly store: EventStore) {}
+  constructor(
+    readonly store: EventStore,
+    options: CommandHandlerOptions = {},
+  ) {
+    this.options = {
+      maxQueuedPerStream: options.maxQueuedPerStream ?? 1024,
+      pipelineDepth: options.pipelineDepth ?? (store.ordersAppendsPerStream ? 64 : 1),
+      maxAttempts: options.maxAttempts ?? 8,
+      backoff: options.backoff ?? jitteredBackoff,
+    };
+  }
 
-  async handle<Command, Event extends DomainEvent, State>(
+  handle<Command, Event extends DomainEvent, State>(
     request: HandleCommand<Command, Event, State>,
   ): Promise<CommandResult> {
-    const { context, streamId, decider } = request;
-    for (let attempt = 1; ; attempt += 1) {
-      const { state, last, fresh } = await this.read(streamId, decider, readMode(attempt, context));
-      // Only events read in this attempt can hold an earlier try of this command: the cache never moves past
-      // an append whose outcome was unknown (it moves on only after a read or a confirmed append). A try by
-      // a process that died, or whose answer was lost, is not known to the cache, so then (`earlierTry`) the
-      // whole stream is read.
-      const replay = this.previousOutcome(fresh, context);
-      if (replay) return replay;
-
-      const current = last === undefined ? 'no-stream' : last.revision;
-      if (context.expectedRevision !== undefined && context.expectedRevision !== current) {
-        throw new StaleRevisionError(streamId, context.expectedRevision, current);
-      }
-      request.authorize?.(state);
-      const decided = decider.decide(request.command, state);
-      // Sealed for the revisions they get at `current`; a retry re-reads, so they are sealed afresh.
-      const events = sealEvents(
-        streamId,
-        last,
-        decided.map((event, index) => this.envelope(event, index, context)),
-      );
-      try {
-        const result = await this.store.append(streamId, events, current);
-        const sealedLast = events[events.length - 1]!;
-        this.remember(streamId, {
-          decider,
-          revision: result.revision,
-          state: decided.reduce(decider.evolve, state),
-          last: { ...sealedLast, streamId, revision: result.revision },
-        });
-        return { ...result, created: current === 'no-stream' };
-      } catch (error) {
-        if (!(error instanceof WrongExpectedRevisionError)) throw error;
-        if (context.expectedRevision !== undefined) {
-          throw new StaleRevisionError(streamId, context.expectedRevision, error.actual);
-        }
-        if (attempt >= MAX_ATTEMPTS) throw new ConcurrencyConflictError(streamId);
-      }
+    let lane = this.lanes.get(request.streamId);
+    if (!lane) {
+      lane = new StreamLane(request.streamId, this);
+      this.lanes.set(request.streamId, lane);
     }
+    if (lane.size >= this.options.maxQueuedPerStream) {
+      return Promise.reject(new StreamBusyError(request.streamId, lane.size));
+    }
+    return lane.enqueue(request as unknown as AnyRequest);
   }
 
-  /** The stream's state: the cached fold plus the events after it, or (`whole`, or none cached) a full read. */
-  private async read<Event extends DomainEvent, State>(
-    streamId: string,
-    decider: Decider<unknown, Event, State>,
-    mode: ReadMode,
-  ): Promise<{ state: State; last: HashedFields | undefined; fresh: RecordedEvent[] }> {
-    const cached = mode === 'whole' ? undefined : this.folded.get(streamId);
-    const usable = cached !== undefined && cached.decider === decider ? cached : undefined;
-    if (usable && mode === 'trust-cache') {
-      return { state: usable.state as State, last: usable.last, fresh: [] };
-    }
-    const fresh = await this.store.readStream(streamId, usable ? usable.revision + 1n : 0n);
-    const state = fresh
-      .map((event) => toDomainEvent(event) as Event)
-      .reduce(decider.evolve, usable ? (usable.state as State) : decider.initialState);
-    const last: HashedFields | undefined = fresh[fresh.length - 1] ?? usable?.last;
-    if (last) this.remember(streamId, { decider, revision: last.revision, state, last });
-    return { state, last, fresh };
+  /** @internal the lane is idle: forget it (its stream's fold stays cached) */
+  laneIdle(streamId: string, lane: StreamLane): void {
+    if (this.lanes.get(streamId) === lane) this.lanes.delete(streamId);
   }
 
-  private remember(streamId: string, folded: FoldedStream): void {
+  /** @internal the cached fold, when it was made by the same decider */
+  cached(streamId: string, decider: unknown): FoldedStream | undefined {
+    const cached = this.folded.get(streamId);
+    return cached !== undefined && cached.decider === decider ? cached : undefined;
+  }
+
+  /** @internal */
+  remember(streamId: string, folded: FoldedStream): void {
     this.folded.delete(streamId);
     this.folded.set(streamId, folded);
     if (this.folded.size > CACHED_STREAMS) this.folded.delete(this.folded.keys().next().value!);
   }
 
-  /**
-   * A keyed command whose events are already in the stream (its first try appended, then the response was
-   * lost) is answered from those events instead of being decided again.
-   */
-  private previousOutcome(history: RecordedEvent[], context: CommandContext): CommandResult | undefined {
-    if (context.idempotencyKey === undefined) return undefined;
-    const firstId = deterministicEventId(context.actor.name, context.idempotencyKey, 0);
-    const start = history.findIndex((event) => event.eventId === firstId);
-    if (start < 0) return undefined;
-    const ours: RecordedEvent[] = [];
-    for (let index = start; index < history.length; index += 1) {
-      const event = history[index]!;
-      if (event.eventId !== deterministicEventId(context.actor.name, context.idempotencyKey, ours.length))
-        break;
-      ours.push(event);
-    }
-    const last = ours[ours.length - 1]!;
-    return {
-      streamId: last.streamId,
-      revision: last.revision,
-      position: last.position,
-      eventIds: ours.map((event) => event.eventId),
-      created: ours[0]!.revision === 0n,
-    };
+  /** @internal the cached fold may be behind the store or ahead of it: read again next time */
+  forget(streamId: string): void {
+    this.folded.delete(streamId);
   }
 
-  private envelope(event: DomainEvent, index: number, context: CommandContext): EventToAppend {
+  /**
+   * @internal The stream's state for a command whose predecessors have all settled: the cached fold as it
+   * is (`trust`), the cached fold plus the events after it, or (`whole`, or nothing cached) a full read.
+   */
+  async read(
+    streamId: string,
+    decider: AnyRequest['decider'],
+    mode: 'trust' | 'since-cache' | 'whole',
+  ): Promise<{ base: FoldedStream | undefined; fresh: RecordedEvent[] }> {
+    const cached = mode === 'whole' ? undefined : this.cached(streamId, decider);
+    if (cached && mode === 'trust') return { base: cached, fresh: [] };
+    const fresh = await this.store.readStream(streamId, cached ? cached.revision + 1n : 0n);
+    const last = fresh[fresh.length - 1];
+    if (!last) return { base: cached, fresh };
+    const state = fresh
+      .map((event) => toDomainEvent(event))
+      .reduce(decider.evolve, cached ? cached.state : decider.initialState);
+    const base: FoldedStream = { decider, revision: last.revision, state, last };
+    this.remember(streamId, base);
+    return { base, fresh };
+  }
+
+  /** @internal the envelope of the `index`-th event a command decided */
+  envelope(event: DomainEvent, index: number, context: CommandContext): EventToAppend {
     return {
       eventId:
         context.idempotencyKey === undefined
@@ -213,5 +201,233 @@ export class CommandHandler {
   }
 }
 
-/** Every event type is at schema version 1 so far; a new shape raises it and adds an upcaster. */
-export const CURRENT_SCHEMA_VERSION = 1;
+/**
+ * A keyed command whose events are already in the stream (its first try appended, then the response was
+ * lost) is answered from those events instead of being decided again. Only events read in this try can
+ * hold it: the cache never moves past an append whose outcome was unknown (it moves on after a read or a
+ * confirmed append). A try by a process that died is not known to the cache, so then (`earlierTry`) the
+ * whole stream is read.
+ */
+function previousOutcome(history: RecordedEvent[], context: CommandContext): CommandResult | undefined {
+  if (context.idempotencyKey === undefined) return undefined;
+  const firstId = deterministicEventId(context.actor.name, context.idempotencyKey, 0);
+  const start = history.findIndex((event) => event.eventId === firstId);
+  if (start < 0) return undefined;
+  const ours: RecordedEvent[] = [];
+  for (let index = start; index < history.length; index += 1) {
+    const event = history[index]!;
+    if (event.eventId !== deterministicEventId(context.actor.name, context.idempotencyKey, ours.length))
+      break;
+    ours.push(event);
+  }
+  const last = ours[ours.length - 1]!;
+  return {
+    streamId: last.streamId,
+    revision: last.revision,
+    position: last.position,
+    eventIds: ours.map((event) => event.eventId),
+    created: ours[0]!.revision === 0n,
+  };
+}
+
+/** The queue of one stream's commands in this process, and the pipeline of its decided appends. */
+class StreamLane {
+  private readonly queue: Queued[] = [];
+  private readonly inFlight: InFlight[] = [];
+  private pumping = false;
+
+  constructor(
+    private readonly streamId: string,
+    private readonly handler: CommandHandler,
+  ) {}
+
+  get size(): number {
+    return this.queue.length + this.inFlight.length;
+  }
+
+  enqueue(request: AnyRequest): Promise<CommandResult> {
+    return new Promise<CommandResult>((resolve, reject) => {
+      this.queue.push({ request, attempt: 1, resolve, reject });
+      this.wake?.();
+      void this.pump();
+    });
+  }
+
+  /** Set while the pump waits for an append with nothing queued: a new command wakes it to be decided. */
+  private wake: (() => void) | undefined;
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.queue.length > 0 || this.inFlight.length > 0) {
+        const next = this.queue[0];
+        if (
+          next !== undefined &&
+          (this.inFlight.length === 0 ||
+            (this.inFlight.length < this.handler.options.pipelineDepth && this.maySpeculate(next)))
+        ) {
+          this.queue.shift();
+          try {
+            await this.decideAndAppend(next);
+          } catch (error) {
+            // a read that failed (store unreachable): this command fails, the next ones try again
+            next.reject(error);
+          }
+          continue;
+        }
+        // Wait for the oldest append; with nothing queued, a command that arrives meanwhile is decided at
+        // once, on the state the appends in flight leave, so that it joins their commit.
+        const oldest = this.inFlight[0]!.outcome.then(() => true);
+        const settled =
+          next === undefined
+            ? await Promise.race([
+                oldest,
+                new Promise<false>((resolve) => (this.wake = () => resolve(false))),
+              ])
+            : await oldest;
+        this.wake = undefined;
+        if (settled) await this.settleOldest();
+      }
+    } catch (bug) {
+      // Nothing above should throw; if it does, fail every waiting command rather than leave it hanging.
+      this.handler.forget(this.streamId);
+      for (const item of this.queue.splice(0)) item.reject(bug);
+      for (const entry of this.inFlight.splice(0)) entry.item.reject(bug);
+    } finally {
+      this.pumping = false;
+      this.handler.laneIdle(this.streamId, this);
+    }
+  }
+
+  /**
+   * Whether a command may be decided on the state its predecessors in flight will leave: not when it
+   * must read the stream first (a retry, an unfinished earlier try, If-Match), nor across deciders.
+   */
+  private maySpeculate(item: Queued): boolean {
+    const { context, decider } = item.request;
+    return (
+      item.attempt === 1 &&
+      !context.earlierTry &&
+      context.expectedRevision === undefined &&
+      this.inFlight[this.inFlight.length - 1]!.after.decider === decider
+    );
+  }
+
+  private async decideAndAppend(item: Queued): Promise<void> {
+    const { request } = item;
+    const { context, decider, streamId } = request;
+    let base: FoldedStream | undefined;
+    let fresh: RecordedEvent[] = [];
+    if (this.inFlight.length > 0) {
+      base = this.inFlight[this.inFlight.length - 1]!.after;
+    } else {
+      const mode =
+        item.attempt === 1 && context.earlierTry
+          ? 'whole'
+          : item.attempt === 1 && context.expectedRevision === undefined
+            ? 'trust'
+            : 'since-cache';
+      ({ base, fresh } = await this.handler.read(streamId, decider, mode));
+    }
+
+    const replay = previousOutcome(fresh, context);
+    if (replay) return item.resolve(replay);
+
+    const current = base === undefined ? 'no-stream' : base.revision;
+    const state = base === undefined ? decider.initialState : base.state;
+    let decided: DomainEvent[];
+    let after: unknown;
+    try {
+      if (context.expectedRevision !== undefined && context.expectedRevision !== current) {
+        throw new StaleRevisionError(streamId, context.expectedRevision, current);
+      }
+      request.authorize?.(state);
+      decided = decider.decide(request.command, state);
+      // Folded before anything is sealed: an event the state cannot take is refused, never stored.
+      after = decided.reduce(decider.evolve, state);
+    } catch (refusal) {
+      return this.refuse(item, refusal);
+    }
+
+    // Sealed for the revisions they get at `current`; a retry re-reads, so they are sealed afresh.
+    const events = sealEvents(
+      streamId,
+      base?.last,
+      decided.map((event, index) => this.handler.envelope(event, index, context)),
+    );
+    const revision = (current === 'no-stream' ? -1n : current) + BigInt(events.length);
+    const outcome = this.handler.store.append(streamId, events, current).then(
+      (result): AppendOutcome => ({ result }),
+      (error: unknown): AppendOutcome => ({ error }),
+    );
+    this.inFlight.push({
+      item,
+      outcome,
+      after: { decider, revision, state: after, last: { ...events[events.length - 1]!, streamId, revision } },
+      created: current === 'no-stream',
+    });
+  }
+
+  /**
+   * A refusal is final only on settled state: with appends still in flight, the command waits for them
+   * and is decided again (on the same state when they all committed, on a fresh read when one failed).
+   */
+  private async refuse(item: Queued, refusal: unknown): Promise<void> {
+    if (this.inFlight.length === 0) return item.reject(refusal);
+    this.queue.unshift(item);
+    await this.settleAll();
+  }
+
+  private async settleOldest(): Promise<void> {
+    const oldest = this.inFlight[0];
+    if (!oldest) return;
+    const outcome = await oldest.outcome;
+    if ('result' in outcome) {
+      this.inFlight.shift();
+      this.confirm(oldest, outcome.result);
+      return;
+    }
+    await this.settleAll();
+  }
+
+  /**
+   * Waits for every append in flight and sorts out their outcomes in order. After a failure the ones behind
+   * it fail too (they were decided on its events); every command whose append lost a race is queued again,
+   * in its place, to be decided on a fresh read.
+   */
+  private async settleAll(): Promise<void> {
+    const settled = this.inFlight.splice(0);
+    const retries: Queued[] = [];
+    for (const entry of settled) {
+      const outcome = await entry.outcome;
+      if ('result' in outcome) {
+        this.confirm(entry, outcome.result);
+        continue;
+      }
+      this.handler.forget(this.streamId);
+      const { error } = outcome;
+      const { context } = entry.item.request;
+      if (!(error instanceof WrongExpectedRevisionError)) {
+        entry.item.reject(error);
+      } else if (context.expectedRevision !== undefined) {
+        entry.item.reject(new StaleRevisionError(this.streamId, context.expectedRevision, error.actual));
+      } else if (entry.item.attempt >= this.handler.options.maxAttempts) {
+        entry.item.reject(new ConcurrencyConflictError(this.streamId));
+      } else {
+        entry.item.attempt += 1;
+        retries.push(entry.item);
+      }
+    }
+    if (retries.length === 0) return;
+    this.queue.unshift(...retries);
+    await this.handler.options.backoff(retries[0]!.attempt);
+  }
+
+  private confirm(entry: InFlight, result: AppendResult): void {
+    // A deduplicated append was a retry whose events were stored already: the fold may count them twice.
+    if (result.deduplicated) this.handler.forget(this.streamId);
+    else this.handler.remember(this.streamId, entry.after);
+    entry.item.resolve({ ...result, created: entry.created });
+  }
+}

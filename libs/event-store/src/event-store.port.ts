@@ -46,6 +46,14 @@ export interface Subscription {
  */
 export interface EventStore {
   /**
+   * Whether appends to one stream requested back to back, each without waiting for the one before to
+   * commit, are committed in the order requested, and each refused when the stream no longer ends where it
+   * expects (its expected revision, and the hash link of its first event to the stream's last). The command
+   * handler then pipelines a stream's commands so that they share a commit. SQLite: yes. EventStoreDB: no
+   * (its server does not order concurrent calls).
+   */
+  readonly ordersAppendsPerStream?: boolean;
+  /**
    * Appends atomically, or not at all. Throws WrongExpectedRevisionError when the stream is not at the
    * expected revision, and DuplicateEventIdError when an event id is already used by a different append.
    * Appending ids that are already the stream's latest events is a no-op that returns the first result.

@@ -1,4 +1,5 @@
 export * from './canonical-json';
+export * from './command-errors';
 export * from './command-handler';
 export * from './event-envelope';
 export * from './event-ids';

@@ -17,3 +17,6 @@ export function toDomainEvent(event: RecordedEvent): DomainEvent {
   }
   return { type: event.type, data, effectiveAt: event.effectiveAt as Instant };
 }
+
+/** The schema version new events are written with; a new shape raises it and adds an upcaster above. */
+export const CURRENT_SCHEMA_VERSION = 1;

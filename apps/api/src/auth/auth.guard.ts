@@ -35,7 +35,10 @@ export class AuthGuard implements CanActivate {
   }
 }
 
-/** Recorders act only for their countries; admins for every country. */
+/**
+ * Recorders act only for their countries; admins for every country. The refusal names the key's own
+ * countries, never the entity's: a recorder learns nothing about an entity it may not act for.
+ */
 export function assertMayActFor(
   principal: { roles: readonly string[]; countries: readonly string[] },
   countries: readonly string[],
@@ -44,7 +47,7 @@ export function assertMayActFor(
   if (principal.roles.includes('admin')) return;
   if (!countries.some((country) => principal.countries.includes(country))) {
     throw new ForbiddenProblem(
-      `this key may not record for ${what} (countries: ${countries.join(', ') || 'none'})`,
+      `this key records for ${principal.countries.join(', ') || 'no country'} only, and may not record for ${what}`,
     );
   }
 }

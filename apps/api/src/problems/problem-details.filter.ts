@@ -5,6 +5,7 @@ import {
   DuplicateEventIdError,
   StaleRevisionError,
   StoreUnavailableError,
+  StreamBusyError,
 } from '@ledger/event-store';
 import type { Request, Response } from 'express';
 import { Problem, ValidationProblem } from './problems';
@@ -51,6 +52,16 @@ export function toProblem(error: unknown): Problem {
   }
   if (error instanceof ConcurrencyConflictError || error instanceof DuplicateEventIdError) {
     return new Problem(409, 'conflict', 'Conflict', error.message);
+  }
+  if (error instanceof StreamBusyError) {
+    return new Problem(
+      503,
+      'stream-busy',
+      'Too many commands are waiting for this entity',
+      error.message,
+      {},
+      { 'Retry-After': '1' },
+    );
   }
   if (error instanceof StoreUnavailableError) {
     return new Problem(

@@ -8,7 +8,7 @@ import {
   parseMaterial,
   parseText,
   type ProjectCommand,
-  projectCountry,
+  projectRecorderCountries,
   projectDecider,
   type ProjectDevelopmentStage,
   type ProjectStage,
@@ -17,12 +17,11 @@ import {
   Quantity,
 } from '@ledger/domain';
 import type { Response } from 'express';
-import type { Principal } from '../auth/api-keys';
 import { Roles } from '../auth/auth.decorators';
 import { assertMayActFor } from '../auth/auth.guard';
 import { CommandContext, type CommandRequest } from '../commands/command-request';
 import { CommandRunner } from '../commands/command-runner';
-import { effectiveAtOf } from '../commands/effective-at';
+import { commandTimes } from '../commands/effective-at';
 import { EntityIdParam } from '../commands/entity-id.pipe';
 import {
   AdvanceStageDto,
@@ -41,21 +40,23 @@ export class ProjectsController {
   constructor(@Inject(CommandRunner) private readonly commands: CommandRunner) {}
 
   /**
-   * Recorders act for projects in their countries. An unknown project is left to the decider, which
-   * answers 404 (or, for a registration, lets it through).
+   * Recorders act for projects of their countries, and for offtakes whose buyer is of their countries
+   * (DOMAIN.md). An unknown project is left to the decider, which answers 404 (or, for a registration,
+   * lets it through).
    */
-  private countryGuard(principal: Principal) {
-    return (state: ProjectState) => {
-      const country = projectCountry(state);
-      if (country !== undefined) assertMayActFor(principal, [country], `a project in ${country}`);
-    };
-  }
-
   private run(request: CommandRequest, response: Response, command: ProjectCommand) {
     return this.commands.run(request, response, {
       decider: projectDecider,
       streamId: projectStreamId(command.projectId),
-      authorize: this.countryGuard(request.principal),
+      authorize: (state: ProjectState) => {
+        if (state.status === 'registered') {
+          assertMayActFor(
+            request.principal,
+            projectRecorderCountries(state, command),
+            `project ${command.projectId}`,
+          );
+        }
+      },
       command,
     });
   }
@@ -72,7 +73,7 @@ export class ProjectsController {
     const command: ProjectCommand = {
       type: 'RegisterProject',
       projectId: body.id ?? request.newEntityId('project'),
-      effectiveAt: effectiveAtOf(body),
+      ...commandTimes(body),
       name: parseText(body.name, 'name'),
       operator: parseText(body.operator, 'operator'),
       country,
@@ -96,7 +97,7 @@ export class ProjectsController {
     return this.run(request, response, {
       type: 'DeclareCapacity',
       projectId,
-      effectiveAt: effectiveAtOf(body),
+      ...commandTimes(body),
       material: parseMaterial(body.material),
       annualCapacity: Quantity.parse(body.annualCapacity, 'annualCapacity'),
     });
@@ -114,7 +115,7 @@ export class ProjectsController {
     return this.run(request, response, {
       type: 'AdvanceStage',
       projectId,
-      effectiveAt: effectiveAtOf(body),
+      ...commandTimes(body),
       stage: body.stage as ProjectStage,
     });
   }
@@ -131,7 +132,7 @@ export class ProjectsController {
     return this.run(request, response, {
       type: 'FinanceProject',
       projectId,
-      effectiveAt: effectiveAtOf(body),
+      ...commandTimes(body),
       financingId: body.financingId ?? request.newEntityId('financing'),
       financier: parseText(body.financier, 'financier'),
       financierCountry: parseCountry(body.financierCountry, 'financierCountry'),
@@ -152,7 +153,7 @@ export class ProjectsController {
     return this.run(request, response, {
       type: 'SignOfftake',
       projectId,
-      effectiveAt: effectiveAtOf(body),
+      ...commandTimes(body),
       offtakeId: body.offtakeId ?? request.newEntityId('offtake'),
       buyer: parseText(body.buyer, 'buyer'),
       buyerCountry: parseCountry(body.buyerCountry, 'buyerCountry'),
@@ -176,7 +177,7 @@ export class ProjectsController {
     return this.run(request, response, {
       type: 'RecordDelivery',
       projectId,
-      effectiveAt: effectiveAtOf(body),
+      ...commandTimes(body),
       offtakeId,
       quantity: Quantity.parse(body.quantity),
       deliveredOn: parseDay(body.deliveredOn, 'deliveredOn'),
@@ -196,9 +197,9 @@ export class ProjectsController {
     return this.run(request, response, {
       type: 'TerminateOfftake',
       projectId,
-      effectiveAt: effectiveAtOf(body),
+      ...commandTimes(body),
       offtakeId,
-      reason: parseText(body.reason, 'reason', 1000),
+      reason: parseText(body.reason, 'reason'),
       effectiveOn: parseDay(body.effectiveOn, 'effectiveOn'),
     });
   }

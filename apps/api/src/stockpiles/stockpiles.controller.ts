@@ -19,7 +19,7 @@ import { Roles } from '../auth/auth.decorators';
 import { assertMayActFor } from '../auth/auth.guard';
 import { CommandContext, type CommandRequest } from '../commands/command-request';
 import { CommandRunner } from '../commands/command-runner';
-import { effectiveAtOf } from '../commands/effective-at';
+import { commandTimes } from '../commands/effective-at';
 import { EntityIdParam } from '../commands/entity-id.pipe';
 import { LEDGER_DATABASE } from '../ledger/ledger.tokens';
 import { NotFoundProblem } from '../problems/problems';
@@ -74,7 +74,7 @@ export class StockpilesController {
       command: {
         type: 'EstablishStockpile',
         stockpileId,
-        effectiveAt: effectiveAtOf(body),
+        ...commandTimes(body),
         name: parseText(body.name, 'name'),
         custodian: parseText(body.custodian, 'custodian'),
         participants,
@@ -94,7 +94,7 @@ export class StockpilesController {
     return this.runForParticipants(request, response, {
       type: 'AcquireStock',
       stockpileId,
-      effectiveAt: effectiveAtOf(body),
+      ...commandTimes(body),
       lotId: body.lotId ?? request.newEntityId('lot'),
       material: parseMaterial(body.material),
       quantity: Quantity.parse(body.quantity),
@@ -116,14 +116,14 @@ export class StockpilesController {
     return this.runForParticipants(request, response, {
       type: 'ReleaseStock',
       stockpileId,
-      effectiveAt: effectiveAtOf(body),
+      ...commandTimes(body),
       releaseId: body.releaseId ?? request.newEntityId('release'),
       material: parseMaterial(body.material),
       quantity: Quantity.parse(body.quantity),
       location: parseText(body.location, 'location'),
       recipient: parseText(body.recipient, 'recipient'),
       recipientCountry: parseCountry(body.recipientCountry, 'recipientCountry'),
-      reason: parseText(body.reason, 'reason', 1000),
+      reason: parseText(body.reason, 'reason'),
       authorisationRef: parseText(body.authorisationRef, 'authorisationRef'),
     });
   }
@@ -140,7 +140,7 @@ export class StockpilesController {
     return this.runForParticipants(request, response, {
       type: 'TransferStock',
       stockpileId,
-      effectiveAt: effectiveAtOf(body),
+      ...commandTimes(body),
       transferId: body.transferId ?? request.newEntityId('transfer'),
       material: parseMaterial(body.material),
       quantity: Quantity.parse(body.quantity),

@@ -3,13 +3,10 @@ import { deciderSpec } from '../testing/decider-spec';
 import { parseCountry } from '../values/country';
 import { parseDay, parseInstant } from '../values/instant';
 import type { RestrictExports } from './export-restriction.commands';
-import {
-  exportRestrictionDecider,
-  exportRestrictionStreamId,
-  isRestrictionActive,
-} from './export-restriction.decide';
+import { exportRestrictionDecider } from './export-restriction.decide';
 import type { ExportRestricted, ExportRestrictionLifted } from './export-restriction.events';
-import type { RestrictionTerms } from './export-restriction.state';
+import { isRestrictionActive, type RestrictionTerms } from './export-restriction.state';
+import { exportRestrictionStreamId } from './export-restriction.stream';
 
 const { given } = deciderSpec(exportRestrictionDecider);
 

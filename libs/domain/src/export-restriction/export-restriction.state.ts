@@ -1,5 +1,5 @@
 import { assertNever } from '../shared/decider';
-import type { ExportRestrictionEvent } from './export-restriction.events';
+import { EVERY_DESTINATION, type ExportRestrictionEvent } from './export-restriction.events';
 
 /** What a restriction is, as `isRestrictionActive` needs it; days are `YYYY-MM-DD`. */
 export interface RestrictionTerms {
@@ -39,4 +39,23 @@ export function evolveExportRestriction(
     default:
       return assertNever(event);
   }
+}
+
+/**
+ * Whether a restriction applies on `day` (`YYYY-MM-DD`) to exports of `material` to `importer` (DOMAIN.md):
+ * it has taken effect (effectiveFrom ≤ day), was not lifted on or before that day, covers the material,
+ * and names the importer or every destination ("*"); the imposing country never restricts itself, not
+ * even through "*". The single source of this rule: the read side applies it to the measures it finds.
+ */
+export function isRestrictionActive(
+  restriction: RestrictionTerms,
+  day: string,
+  importer: string,
+  material: string,
+): boolean {
+  if (restriction.effectiveFrom > day) return false;
+  if (restriction.liftedFrom !== undefined && restriction.liftedFrom <= day) return false;
+  if (!restriction.materials.includes(material)) return false;
+  if (importer === restriction.imposedBy) return false;
+  return restriction.appliesTo.includes(importer) || restriction.appliesTo.includes(EVERY_DESTINATION);
 }

@@ -1,12 +1,10 @@
 export * from './export-restriction.commands';
 export * from './export-restriction.events';
-export {
-  exportRestrictionDecider,
-  exportRestrictionStreamId,
-  isRestrictionActive,
-} from './export-restriction.decide';
+export { exportRestrictionDecider } from './export-restriction.decide';
+export { EXPORT_RESTRICTION_STREAMS, exportRestrictionStreamId } from './export-restriction.stream';
 export {
   type ExportRestrictionState,
   initialExportRestrictionState,
+  isRestrictionActive,
   type RestrictionTerms,
 } from './export-restriction.state';

@@ -1,4 +1,10 @@
 export * from './project.commands';
 export * from './project.events';
-export { projectCountry, projectDecider, projectStreamId } from './project.decide';
-export { type ProjectState, initialProjectState } from './project.state';
+export { projectDecider } from './project.decide';
+export { PROJECT_STREAMS, projectStreamId } from './project.stream';
+export {
+  type ProjectState,
+  initialProjectState,
+  projectCountry,
+  projectRecorderCountries,
+} from './project.state';

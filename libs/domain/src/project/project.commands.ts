@@ -7,11 +7,13 @@ import type { FinancingInstrument, ProjectStage } from './project.events';
 
 /**
  * Commands arrive with values already parsed (Quantity, Country, ...) and with everything the domain
- * must not invent itself: the new ids and the effective time.
+ * must not invent itself: the new ids, the effective time and the moment of recording (`now`).
  */
 interface ProjectCommandBase {
   projectId: string;
   effectiveAt: Instant;
+  /** the edge's clock when the command arrived: a delivery cannot be effective after it */
+  now: Instant;
 }
 
 export interface RegisterProject extends ProjectCommandBase {

@@ -6,7 +6,9 @@ import type { Material } from '../values/material';
 import { Money } from '../values/money';
 import { Quantity } from '../values/quantity';
 import type { ProjectCommand, SignOfftake } from './project.commands';
-import { projectCountry, projectDecider, projectStreamId } from './project.decide';
+import { projectDecider } from './project.decide';
+import { projectCountry, projectRecorderCountries } from './project.state';
+import { PROJECT_STREAMS, projectStreamId } from './project.stream';
 import {
   PROJECT_STAGE_ORDER,
   type CapacityDeclared,
@@ -24,6 +26,8 @@ const { given } = deciderSpec(projectDecider);
 
 const projectId = 'nmg-becancour';
 const effectiveAt = parseInstant('2026-03-26T09:00:00+09:00', 'effectiveAt');
+/** When the commands are recorded: after every delivery date used here, so none is in the future. */
+const now = parseInstant('2040-01-01', 'now');
 const anode: Material = 'graphite-anode';
 const spherical: Material = 'graphite-spherical';
 const tonnes = (amount: string) => Quantity.parse({ amount, unit: 't' });
@@ -93,6 +97,7 @@ const register = (
   type: 'RegisterProject',
   projectId,
   effectiveAt,
+  now,
   name: 'Bécancour AAM plant',
   operator: 'Nouveau Monde Graphite',
   country: parseCountry('CA'),
@@ -105,6 +110,7 @@ const declare = (amount: string, material: Material = anode): ProjectCommand => 
   type: 'DeclareCapacity',
   projectId,
   effectiveAt,
+  now,
   material,
   annualCapacity: tonnes(amount),
 });
@@ -113,6 +119,7 @@ const advanceTo = (stage: ProjectStage): ProjectCommand => ({
   type: 'AdvanceStage',
   projectId,
   effectiveAt,
+  now,
   stage,
 });
 
@@ -120,6 +127,7 @@ const finance = (financingId = 'edc-term-loan'): ProjectCommand => ({
   type: 'FinanceProject',
   projectId,
   effectiveAt,
+  now,
   financingId,
   financier: 'Export Development Canada',
   financierCountry: parseCountry('CA'),
@@ -137,6 +145,7 @@ const sign = (
   type: 'SignOfftake',
   projectId,
   effectiveAt,
+  now,
   offtakeId,
   buyer: 'Panasonic Energy',
   buyerCountry: parseCountry('JP'),
@@ -150,6 +159,7 @@ const deliver = (offtakeId: string, deliveredOn: string, amount = '1500'): Proje
   type: 'RecordDelivery',
   projectId,
   effectiveAt,
+  now,
   offtakeId,
   quantity: tonnes(amount),
   deliveredOn: day(deliveredOn),
@@ -159,6 +169,7 @@ const terminate = (offtakeId: string, effectiveOn: string): ProjectCommand => ({
   type: 'TerminateOfftake',
   projectId,
   effectiveAt,
+  now,
   offtakeId,
   reason: 'buyer default',
   effectiveOn: day(effectiveOn),
@@ -755,6 +766,70 @@ describe('Project', () => {
 
     it('keeps one stream per project', () => {
       expect(projectStreamId('nmg-becancour')).toBe('project-nmg-becancour');
+      expect(PROJECT_STREAMS.entityIdOf('project-nmg-becancour')).toBe('nmg-becancour');
+      expect(PROJECT_STREAMS.entityIdOf('stockpile-nmg-becancour')).toBeUndefined();
+    });
+
+    it('lets the buyer’s country record an offtake, its deliveries and its termination', () => {
+      const state = fold(projectDecider, [
+        registered,
+        capacityOf('42616'),
+        signed('panasonic', '18000', '2027-01-01', '2034-01-01'),
+      ]);
+      expect(projectRecorderCountries(state, sign('other', '1', '2027-01-01', '2028-01-01'))).toEqual([
+        'CA',
+        'JP',
+      ]);
+      expect(projectRecorderCountries(state, deliver('panasonic', '2027-02-01'))).toEqual(['CA', 'JP']);
+      expect(projectRecorderCountries(state, terminate('panasonic', '2030-01-01'))).toEqual(['CA', 'JP']);
+      // the rest of the project, and an offtake the project does not know, only by the project's country
+      expect(projectRecorderCountries(state, declare('50000'))).toEqual(['CA']);
+      expect(projectRecorderCountries(state, deliver('unknown', '2027-02-01'))).toEqual(['CA']);
+      expect(projectRecorderCountries(projectDecider.initialState, declare('50000'))).toEqual([]);
+    });
+  });
+
+  describe('in time', () => {
+    const before = parseInstant('2026-03-25', 'effectiveAt');
+
+    it.each([
+      ['a capacity declaration', { ...declare('42616'), effectiveAt: before }],
+      ['a stage change', { ...advanceTo('commissioning'), effectiveAt: before }],
+      ['a financing', { ...finance(), effectiveAt: before }],
+      ['an offtake', { ...sign('panasonic', '1', '2027-01-01', '2028-01-01'), effectiveAt: before }],
+    ])('refuses %s effective before the registration', (_case, command: ProjectCommand) => {
+      given([registered, capacityOf('42616')])
+        .when(command)
+        .thenFails('before-establishment');
+    });
+
+    it('refuses a delivery effective after it is recorded, beyond five minutes of clock skew', () => {
+      const history = [
+        registered,
+        capacityOf('42616'),
+        signed('panasonic', '18000', '2027-01-01', '2034-01-01'),
+      ];
+      const recordedAt = parseInstant('2027-02-01T12:00:00Z', 'now');
+      const delivery = (effective: string, deliveredOn: string): ProjectCommand => ({
+        ...deliver('panasonic', deliveredOn),
+        effectiveAt: parseInstant(effective, 'effectiveAt'),
+        now: recordedAt,
+      });
+      given(history)
+        .when(delivery('2027-02-01T12:05:00Z', '2027-02-01'))
+        .then([
+          { ...delivered('panasonic', '2027-02-01'), effectiveAt: parseInstant('2027-02-01T12:05:00Z', 'x') },
+        ]);
+      given(history).when(delivery('2027-02-01T12:05:01Z', '2027-02-01')).thenFails('effective-in-future');
+      // the day delivered is a fact of its own: a delivery on a later day has not happened yet
+      given(history).when(delivery('2027-02-01T12:00:00Z', '2027-02-02')).thenFails('effective-in-future');
+    });
+
+    it('lets commitments name future dates: an offtake starting years after it is signed', () => {
+      const early = { ...sign('panasonic', '18000', '2030-01-01', '2037-01-01'), now: effectiveAt };
+      given([registered, capacityOf('42616')])
+        .when(early)
+        .then([signed('panasonic', '18000', '2030-01-01', '2037-01-01')]);
     });
   });
 });

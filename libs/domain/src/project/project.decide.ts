@@ -1,7 +1,18 @@
 import { assertNever, type Decider } from '../shared/decider';
 import { alreadyExists, invalidValue, notFound, ruleBroken } from '../shared/domain-error';
+import { requireHappened, requireNotBefore } from '../shared/time-rules';
+import { startOfDay } from '../values/instant';
 import { gramsToKilograms } from '../values/quantity';
-import type { ProjectCommand } from './project.commands';
+import type {
+  AdvanceStage,
+  DeclareCapacity,
+  FinanceProject,
+  ProjectCommand,
+  RecordDelivery,
+  RegisterProject,
+  SignOfftake,
+  TerminateOfftake,
+} from './project.commands';
 import {
   PROJECT_STAGE_ORDER,
   type ProjectDevelopmentStage,
@@ -20,10 +31,12 @@ import {
 
 type Registered = Extract<ProjectState, { status: 'registered' }>;
 
-function requireRegistered(state: ProjectState, projectId: string): Registered {
-  if (state.status !== 'registered') throw notFound('project', projectId);
+/** Every command but the registration needs an open project and a time on or after its registration. */
+function requireOpenProject(state: ProjectState, command: ProjectCommand): Registered {
+  if (state.status !== 'registered') throw notFound('project', command.projectId);
   // A closed project is a finished record: nothing more may be added to it.
-  if (state.stage === 'closed') throw ruleBroken('project-closed', `project ${projectId} is closed`);
+  if (state.stage === 'closed') throw ruleBroken('project-closed', `project ${command.projectId} is closed`);
+  requireNotBefore(command.effectiveAt, state.registeredAt, `an event of project ${command.projectId}`);
   return state;
 }
 
@@ -72,177 +85,208 @@ function requireStageMove(state: Registered, to: ProjectStage): void {
   }
 }
 
+function registerProject(command: RegisterProject, state: ProjectState): ProjectEvent[] {
+  if (state.status !== 'unknown') throw alreadyExists('project', command.projectId);
+  if (command.materials.length === 0) {
+    throw invalidValue('materials', 'a project needs at least one material');
+  }
+  if (new Set(command.materials).size !== command.materials.length) {
+    throw ruleBroken('duplicate-material', 'a material is listed more than once');
+  }
+  if (!isDevelopmentStage(command.stage)) {
+    throw invalidValue('stage', `a project is registered at one of ${PROJECT_STAGE_ORDER.join(', ')}`);
+  }
+  return [
+    {
+      type: 'ProjectRegistered',
+      effectiveAt: command.effectiveAt,
+      data: {
+        projectId: command.projectId,
+        name: command.name,
+        operator: command.operator,
+        country: command.country,
+        materials: [...command.materials],
+        stage: command.stage,
+      },
+    },
+  ];
+}
+
+/** A later declaration replaces the earlier one, but never below what the offtake book commits at its peak. */
+function declareCapacity(command: DeclareCapacity, state: ProjectState): ProjectEvent[] {
+  const project = requireOpenProject(state, command);
+  requireMaterialOfProject(project, command.material);
+  const committed = peakCommitment(commitmentsFor(project.offtakes, command.material));
+  if (command.annualCapacity.grams < committed) {
+    throw ruleBroken(
+      'capacity-below-commitments',
+      `the offtake book commits up to ${gramsToKilograms(committed)} kg a year of ${command.material}; ` +
+        `capacity cannot be declared below that`,
+    );
+  }
+  return [
+    {
+      type: 'CapacityDeclared',
+      effectiveAt: command.effectiveAt,
+      data: { material: command.material, annualCapacity: command.annualCapacity.toJSON() },
+    },
+  ];
+}
+
+function advanceStage(command: AdvanceStage, state: ProjectState): ProjectEvent[] {
+  const project = requireOpenProject(state, command);
+  requireStageMove(project, command.stage);
+  return [
+    {
+      type: 'ProjectStageAdvanced',
+      effectiveAt: command.effectiveAt,
+      data: { from: project.stage, to: command.stage },
+    },
+  ];
+}
+
+function financeProject(command: FinanceProject, state: ProjectState): ProjectEvent[] {
+  const project = requireOpenProject(state, command);
+  if (project.financingIds.has(command.financingId)) throw alreadyExists('financing', command.financingId);
+  return [
+    {
+      type: 'ProjectFinanced',
+      effectiveAt: command.effectiveAt,
+      data: {
+        financingId: command.financingId,
+        financier: command.financier,
+        financierCountry: command.financierCountry,
+        instrument: command.instrument,
+        amount: command.amount.toJSON(),
+      },
+    },
+  ];
+}
+
+/**
+ * On no day may the offtakes in force for the material, the new one included, add up to more than the
+ * declared capacity [capacity-exceeded]; the project is the consistency boundary of its book.
+ */
+function signOfftake(command: SignOfftake, state: ProjectState): ProjectEvent[] {
+  const project = requireOpenProject(state, command);
+  if (project.offtakes.has(command.offtakeId)) throw alreadyExists('offtake', command.offtakeId);
+  const { material, startsOn, endsOn } = command;
+  if (endsOn <= startsOn) {
+    throw ruleBroken('invalid-term', `an offtake must end after it starts (${startsOn} to ${endsOn})`);
+  }
+  requireMaterialOfProject(project, material);
+  const capacity = project.capacities.get(material);
+  if (capacity === undefined) {
+    throw ruleBroken(
+      'capacity-not-declared',
+      `project ${project.projectId} has declared no capacity for ${material}`,
+    );
+  }
+  const committed = peakCommitment(commitmentsFor(project.offtakes, material), {
+    from: startsOn,
+    until: endsOn,
+  });
+  const needed = committed + command.annualVolume.grams;
+  if (needed > capacity) {
+    throw ruleBroken(
+      'capacity-exceeded',
+      `between ${startsOn} and ${endsOn} the offtakes of ${material} would reach ${gramsToKilograms(needed)} kg a year, ` +
+        `above the declared capacity of ${gramsToKilograms(capacity)} kg`,
+    );
+  }
+  return [
+    {
+      type: 'OfftakeSigned',
+      effectiveAt: command.effectiveAt,
+      data: {
+        offtakeId: command.offtakeId,
+        buyer: command.buyer,
+        buyerCountry: command.buyerCountry,
+        material,
+        annualVolume: command.annualVolume.toJSON(),
+        startsOn,
+        endsOn,
+      },
+    },
+  ];
+}
+
+/** A delivery happened: within the term, before any termination, and not after it is recorded. */
+function recordDelivery(command: RecordDelivery, state: ProjectState): ProjectEvent[] {
+  const project = requireOpenProject(state, command);
+  const offtake = requireOfftake(project, command.offtakeId);
+  const { deliveredOn } = command;
+  requireHappened(command.effectiveAt, command.now, 'a delivery');
+  requireHappened(startOfDay(deliveredOn), command.now, `a delivery on ${deliveredOn}`);
+  if (deliveredOn < offtake.startsOn || deliveredOn >= offtake.endsOn) {
+    throw ruleBroken(
+      'delivery-outside-term',
+      `offtake ${command.offtakeId} runs from ${offtake.startsOn} until before ${offtake.endsOn}, not on ${deliveredOn}`,
+    );
+  }
+  if (offtake.terminatedOn !== undefined && deliveredOn >= offtake.terminatedOn) {
+    throw ruleBroken(
+      'offtake-terminated',
+      `offtake ${command.offtakeId} was terminated from ${offtake.terminatedOn}`,
+    );
+  }
+  return [
+    {
+      type: 'OfftakeDeliveryRecorded',
+      effectiveAt: command.effectiveAt,
+      data: { offtakeId: command.offtakeId, quantity: command.quantity.toJSON(), deliveredOn },
+    },
+  ];
+}
+
+/** Frees capacity from effectiveOn; once only, within the term, and never stranding a recorded delivery. */
+function terminateOfftake(command: TerminateOfftake, state: ProjectState): ProjectEvent[] {
+  const project = requireOpenProject(state, command);
+  const offtake = requireOfftake(project, command.offtakeId);
+  const { effectiveOn } = command;
+  if (offtake.terminatedOn !== undefined) {
+    throw ruleBroken(
+      'offtake-terminated',
+      `offtake ${command.offtakeId} was already terminated from ${offtake.terminatedOn}`,
+    );
+  }
+  if (effectiveOn < offtake.startsOn || effectiveOn >= offtake.endsOn) {
+    throw ruleBroken(
+      'termination-outside-term',
+      `offtake ${command.offtakeId} runs from ${offtake.startsOn} until before ${offtake.endsOn}; it cannot end on ${effectiveOn}`,
+    );
+  }
+  if (offtake.lastDeliveredOn !== undefined && offtake.lastDeliveredOn >= effectiveOn) {
+    throw ruleBroken(
+      'deliveries-after-termination',
+      `offtake ${command.offtakeId} has a delivery recorded on ${offtake.lastDeliveredOn}; it cannot end on or before that day`,
+    );
+  }
+  return [
+    {
+      type: 'OfftakeTerminated',
+      effectiveAt: command.effectiveAt,
+      data: { offtakeId: command.offtakeId, reason: command.reason, effectiveOn },
+    },
+  ];
+}
+
 function decideProject(command: ProjectCommand, state: ProjectState): ProjectEvent[] {
-  const { effectiveAt } = command;
   switch (command.type) {
-    case 'RegisterProject': {
-      if (state.status !== 'unknown') throw alreadyExists('project', command.projectId);
-      if (command.materials.length === 0) {
-        throw invalidValue('materials', 'a project needs at least one material');
-      }
-      if (new Set(command.materials).size !== command.materials.length) {
-        throw ruleBroken('duplicate-material', 'a material is listed more than once');
-      }
-      if (!isDevelopmentStage(command.stage)) {
-        throw invalidValue('stage', `a project is registered at one of ${PROJECT_STAGE_ORDER.join(', ')}`);
-      }
-      return [
-        {
-          type: 'ProjectRegistered',
-          effectiveAt,
-          data: {
-            projectId: command.projectId,
-            name: command.name,
-            operator: command.operator,
-            country: command.country,
-            materials: [...command.materials],
-            stage: command.stage,
-          },
-        },
-      ];
-    }
-    case 'DeclareCapacity': {
-      const project = requireRegistered(state, command.projectId);
-      requireMaterialOfProject(project, command.material);
-      const committed = peakCommitment(commitmentsFor(project.offtakes, command.material));
-      if (command.annualCapacity.grams < committed) {
-        throw ruleBroken(
-          'capacity-below-commitments',
-          `the offtake book commits up to ${gramsToKilograms(committed)} kg a year of ${command.material}; ` +
-            `capacity cannot be declared below that`,
-        );
-      }
-      return [
-        {
-          type: 'CapacityDeclared',
-          effectiveAt,
-          data: { material: command.material, annualCapacity: command.annualCapacity.toJSON() },
-        },
-      ];
-    }
-    case 'AdvanceStage': {
-      const project = requireRegistered(state, command.projectId);
-      requireStageMove(project, command.stage);
-      return [
-        { type: 'ProjectStageAdvanced', effectiveAt, data: { from: project.stage, to: command.stage } },
-      ];
-    }
-    case 'FinanceProject': {
-      const project = requireRegistered(state, command.projectId);
-      if (project.financingIds.has(command.financingId))
-        throw alreadyExists('financing', command.financingId);
-      return [
-        {
-          type: 'ProjectFinanced',
-          effectiveAt,
-          data: {
-            financingId: command.financingId,
-            financier: command.financier,
-            financierCountry: command.financierCountry,
-            instrument: command.instrument,
-            amount: command.amount.toJSON(),
-          },
-        },
-      ];
-    }
-    case 'SignOfftake': {
-      const project = requireRegistered(state, command.projectId);
-      if (project.offtakes.has(command.offtakeId)) throw alreadyExists('offtake', command.offtakeId);
-      const { material, startsOn, endsOn } = command;
-      if (endsOn <= startsOn) {
-        throw ruleBroken('invalid-term', `an offtake must end after it starts (${startsOn} to ${endsOn})`);
-      }
-      requireMaterialOfProject(project, material);
-      const capacity = project.capacities.get(material);
-      if (capacity === undefined) {
-        throw ruleBroken(
-          'capacity-not-declared',
-          `project ${project.projectId} has declared no capacity for ${material}`,
-        );
-      }
-      const committed = peakCommitment(commitmentsFor(project.offtakes, material), {
-        from: startsOn,
-        until: endsOn,
-      });
-      const needed = committed + command.annualVolume.grams;
-      if (needed > capacity) {
-        throw ruleBroken(
-          'capacity-exceeded',
-          `between ${startsOn} and ${endsOn} the offtakes of ${material} would reach ${gramsToKilograms(needed)} kg a year, ` +
-            `above the declared capacity of ${gramsToKilograms(capacity)} kg`,
-        );
-      }
-      return [
-        {
-          type: 'OfftakeSigned',
-          effectiveAt,
-          data: {
-            offtakeId: command.offtakeId,
-            buyer: command.buyer,
-            buyerCountry: command.buyerCountry,
-            material,
-            annualVolume: command.annualVolume.toJSON(),
-            startsOn,
-            endsOn,
-          },
-        },
-      ];
-    }
-    case 'RecordDelivery': {
-      const project = requireRegistered(state, command.projectId);
-      const offtake = requireOfftake(project, command.offtakeId);
-      const { deliveredOn } = command;
-      if (deliveredOn < offtake.startsOn || deliveredOn >= offtake.endsOn) {
-        throw ruleBroken(
-          'delivery-outside-term',
-          `offtake ${command.offtakeId} runs from ${offtake.startsOn} until before ${offtake.endsOn}, not on ${deliveredOn}`,
-        );
-      }
-      if (offtake.terminatedOn !== undefined && deliveredOn >= offtake.terminatedOn) {
-        throw ruleBroken(
-          'offtake-terminated',
-          `offtake ${command.offtakeId} was terminated from ${offtake.terminatedOn}`,
-        );
-      }
-      return [
-        {
-          type: 'OfftakeDeliveryRecorded',
-          effectiveAt,
-          data: { offtakeId: command.offtakeId, quantity: command.quantity.toJSON(), deliveredOn },
-        },
-      ];
-    }
-    case 'TerminateOfftake': {
-      const project = requireRegistered(state, command.projectId);
-      const offtake = requireOfftake(project, command.offtakeId);
-      const { effectiveOn } = command;
-      if (offtake.terminatedOn !== undefined) {
-        throw ruleBroken(
-          'offtake-terminated',
-          `offtake ${command.offtakeId} was already terminated from ${offtake.terminatedOn}`,
-        );
-      }
-      if (effectiveOn < offtake.startsOn || effectiveOn >= offtake.endsOn) {
-        throw ruleBroken(
-          'termination-outside-term',
-          `offtake ${command.offtakeId} runs from ${offtake.startsOn} until before ${offtake.endsOn}; it cannot end on ${effectiveOn}`,
-        );
-      }
-      // Deliveries may not fall on or after a termination; a back-dated termination must not strand one.
-      if (offtake.lastDeliveredOn !== undefined && offtake.lastDeliveredOn >= effectiveOn) {
-        throw ruleBroken(
-          'deliveries-after-termination',
-          `offtake ${command.offtakeId} has a delivery recorded on ${offtake.lastDeliveredOn}; it cannot end on or before that day`,
-        );
-      }
-      return [
-        {
-          type: 'OfftakeTerminated',
-          effectiveAt,
-          data: { offtakeId: command.offtakeId, reason: command.reason, effectiveOn },
-        },
-      ];
-    }
+    case 'RegisterProject':
+      return registerProject(command, state);
+    case 'DeclareCapacity':
+      return declareCapacity(command, state);
+    case 'AdvanceStage':
+      return advanceStage(command, state);
+    case 'FinanceProject':
+      return financeProject(command, state);
+    case 'SignOfftake':
+      return signOfftake(command, state);
+    case 'RecordDelivery':
+      return recordDelivery(command, state);
+    case 'TerminateOfftake':
+      return terminateOfftake(command, state);
     default:
       return assertNever(command);
   }
@@ -253,10 +297,3 @@ export const projectDecider: Decider<ProjectCommand, ProjectEvent, ProjectState>
   evolve: evolveProject,
   decide: decideProject,
 };
-
-/** The stream of one project. Categories carry no dashes, so the id after the first dash is the entity's. */
-export const projectStreamId = (projectId: string): string => `project-${projectId}`;
-
-/** The country whose recorders may act for this project; none before it is registered. */
-export const projectCountry = (state: ProjectState): string | undefined =>
-  state.status === 'registered' ? state.country : undefined;

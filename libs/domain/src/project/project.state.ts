@@ -1,5 +1,7 @@
 import { assertNever } from '../shared/decider';
-import { Quantity } from '../values/quantity';
+import type { Instant } from '../values/instant';
+import type { ProjectCommand } from './project.commands';
+import { storedGrams } from '../values/quantity';
 import {
   PROJECT_STAGE_ORDER,
   type ProjectDevelopmentStage,
@@ -9,6 +11,8 @@ import {
 
 /** One offtake of the book, as far as the project's rules need it. Days are `YYYY-MM-DD`, which sort lexically. */
 export interface OfftakeTerm {
+  /** the buyer's country: its recorders may record the offtake's deliveries and termination */
+  buyerCountry: string;
   material: string;
   annualGrams: bigint;
   startsOn: string;
@@ -24,6 +28,8 @@ export type ProjectState =
   | {
       status: 'registered';
       projectId: string;
+      /** when the project was registered: nothing about it is effective before */
+      registeredAt: Instant;
       country: string;
       materials: readonly string[];
       stage: ProjectStage;
@@ -56,6 +62,7 @@ export function evolveProject(state: ProjectState, event: ProjectEvent): Project
     return {
       status: 'registered',
       projectId: event.data.projectId,
+      registeredAt: event.effectiveAt,
       country: event.data.country,
       materials: event.data.materials,
       stage: event.data.stage,
@@ -73,7 +80,7 @@ export function evolveProject(state: ProjectState, event: ProjectEvent): Project
         ...state,
         capacities: new Map(state.capacities).set(
           event.data.material,
-          Quantity.parse(event.data.annualCapacity).grams,
+          storedGrams(event.data.annualCapacity),
         ),
       };
     case 'ProjectStageAdvanced': {
@@ -92,8 +99,9 @@ export function evolveProject(state: ProjectState, event: ProjectEvent): Project
       return {
         ...state,
         offtakes: new Map(state.offtakes).set(event.data.offtakeId, {
+          buyerCountry: event.data.buyerCountry,
           material: event.data.material,
-          annualGrams: Quantity.parse(event.data.annualVolume).grams,
+          annualGrams: storedGrams(event.data.annualVolume),
           startsOn: event.data.startsOn,
           endsOn: event.data.endsOn,
         }),
@@ -163,4 +171,28 @@ export function peakCommitment(
     if (load > peak) peak = load;
   }
   return peak;
+}
+
+/** The country whose recorders may act for this project; none before it is registered. */
+export const projectCountry = (state: ProjectState): string | undefined =>
+  state.status === 'registered' ? state.country : undefined;
+
+/**
+ * Countries whose recorders may send this command (DOMAIN.md): an offtake, its deliveries and its
+ * termination by the project's country or the buyer's (both parties' agencies follow the contract); the
+ * rest of a project by its country. Empty before the project is registered: the decider then refuses.
+ */
+export function projectRecorderCountries(state: ProjectState, command: ProjectCommand): string[] {
+  if (state.status !== 'registered') return [];
+  switch (command.type) {
+    case 'SignOfftake':
+      return [state.country, command.buyerCountry];
+    case 'RecordDelivery':
+    case 'TerminateOfftake': {
+      const buyerCountry = state.offtakes.get(command.offtakeId)?.buyerCountry;
+      return buyerCountry === undefined ? [state.country] : [state.country, buyerCountry];
+    }
+    default:
+      return [state.country];
+  }
 }

@@ -1,4 +1,5 @@
 export * from './stockpile.commands';
 export * from './stockpile.events';
-export { stockpileDecider, stockpileParticipantCountries, stockpileStreamId } from './stockpile.decide';
-export { type StockpileState, initialStockpileState } from './stockpile.state';
+export { stockpileDecider } from './stockpile.decide';
+export { STOCKPILE_STREAMS, stockpileStreamId } from './stockpile.stream';
+export { type StockpileState, initialStockpileState, stockpileParticipantCountries } from './stockpile.state';

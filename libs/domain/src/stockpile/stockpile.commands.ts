@@ -6,11 +6,13 @@ import type { Quantity } from '../values/quantity';
 
 /**
  * Commands arrive with values already parsed (Quantity, Country, ...) and with everything the domain
- * must not invent itself: the new ids and the effective time.
+ * must not invent itself: the new ids, the effective time and the moment of recording (`now`).
  */
 interface StockpileCommandBase {
   stockpileId: string;
   effectiveAt: Instant;
+  /** the edge's clock when the command arrived: movements of stock cannot be effective after it */
+  now: Instant;
 }
 
 export interface EstablishStockpile extends StockpileCommandBase {

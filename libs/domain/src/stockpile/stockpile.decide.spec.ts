@@ -31,6 +31,8 @@ const GALLIUM: Material = 'gallium';
 const at = (text: string): Instant => parseInstant(text, 'effectiveAt');
 const country = (code: string): Country => parseCountry(code);
 const kg = (amount: string): Quantity => Quantity.parse({ amount, unit: 'kg' });
+/** When the commands are recorded: after every effective time used here. */
+const NOW = at('2026-11-30T12:00:00Z');
 
 /** Runs a command against a history and returns the DomainError it must throw. */
 function refusal(history: StockpileEvent[], command: StockpileCommand): DomainError {
@@ -50,6 +52,7 @@ const establish = (overrides: Partial<EstablishStockpile> = {}): EstablishStockp
   type: 'EstablishStockpile',
   stockpileId: STOCKPILE,
   effectiveAt: at('2026-01-01'),
+  now: NOW,
   name: 'Joint graphite reserve',
   custodian: 'JOGMEC',
   participants: [
@@ -66,6 +69,7 @@ const acquire = (overrides: Partial<AcquireStock> = {}): AcquireStock => ({
   type: 'AcquireStock',
   stockpileId: STOCKPILE,
   effectiveAt: at('2026-02-01'),
+  now: NOW,
   lotId: 'lot-new',
   material: FLAKE,
   quantity: kg('100'),
@@ -78,6 +82,7 @@ const release = (overrides: Partial<ReleaseStock> = {}): ReleaseStock => ({
   type: 'ReleaseStock',
   stockpileId: STOCKPILE,
   effectiveAt: at('2026-03-01'),
+  now: NOW,
   releaseId: 'rel-new',
   material: FLAKE,
   quantity: kg('10'),
@@ -93,6 +98,7 @@ const transfer = (overrides: Partial<TransferStock> = {}): TransferStock => ({
   type: 'TransferStock',
   stockpileId: STOCKPILE,
   effectiveAt: at('2026-03-01'),
+  now: NOW,
   transferId: 'tr-new',
   material: FLAKE,
   quantity: kg('10'),
@@ -783,6 +789,39 @@ describe('Stockpile', () => {
         ])
         .when(release({ location: 'kobe', effectiveAt: at('2026-03-01'), quantity: kg('1') }))
         .thenFails('insufficient-stock');
+    });
+  });
+
+  describe('in time', () => {
+    it.each([
+      ['an acquisition', acquire({ effectiveAt: at('2025-12-01') })],
+      ['a release', release({ effectiveAt: at('2025-12-31T23:59:59Z') })],
+      ['a transfer', transfer({ effectiveAt: at('2025-06-01') })],
+    ])('refuses %s effective before the stockpile was established', (_case, command) => {
+      spec
+        .given([established, acquired('lot-1', '100', '2026-01-10')])
+        .when(command)
+        .thenFails('before-establishment');
+    });
+
+    it.each([
+      ['an acquisition', acquire],
+      ['a release', release],
+      ['a transfer', transfer],
+    ])('refuses %s effective more than five minutes after it is recorded', (_case, build) => {
+      const recordedAt = at('2026-03-01T12:00:00Z');
+      const history = [established, acquired('lot-1', '100', '2026-01-10')];
+      spec
+        .given(history)
+        .when(build({ effectiveAt: at('2026-03-01T12:05:01Z'), now: recordedAt }))
+        .thenFails('effective-in-future');
+      // five minutes of clock skew are allowed
+      expect(
+        stockpileDecider.decide(
+          build({ effectiveAt: at('2026-03-01T12:05:00Z'), now: recordedAt }),
+          fold(stockpileDecider, history),
+        ),
+      ).toHaveLength(1);
     });
   });
 });

@@ -1,7 +1,7 @@
 import { assertNever } from '../shared/decider';
 import { listToArray, type PersistentList, prepend } from '../shared/persistent-list';
 import type { Instant } from '../values/instant';
-import { Quantity } from '../values/quantity';
+import { storedGrams } from '../values/quantity';
 import type { StockpileEvent, StockpileParticipant } from './stockpile.events';
 
 /** One change of an on-hand balance, at the effective time it happened. */
@@ -15,6 +15,8 @@ export type StockpileState =
   | {
       status: 'established';
       stockpileId: string;
+      /** when the stockpile began: no stock may move before it */
+      establishedAt: Instant;
       participants: StockpileParticipant[];
       /** ids already used in this stockpile (`lot:<id>`, ...), so a duplicated id is refused */
       usedIds: PersistentList<string>;
@@ -42,6 +44,7 @@ export function evolveStockpile(state: StockpileState, event: StockpileEvent): S
     return {
       status: 'established',
       stockpileId: event.data.stockpileId,
+      establishedAt: event.effectiveAt,
       participants: event.data.participants,
       usedIds: undefined,
       movements: new Map(),
@@ -53,7 +56,7 @@ export function evolveStockpile(state: StockpileState, event: StockpileEvent): S
   const { effectiveAt } = event;
   switch (event.type) {
     case 'StockpileAcquired': {
-      const grams = Quantity.parse(event.data.quantity).grams;
+      const grams = storedGrams(event.data.quantity);
       return {
         ...state,
         usedIds: prepend(state.usedIds, `lot:${event.data.lotId}`),
@@ -64,7 +67,7 @@ export function evolveStockpile(state: StockpileState, event: StockpileEvent): S
       };
     }
     case 'StockpileReleased': {
-      const grams = Quantity.parse(event.data.quantity).grams;
+      const grams = storedGrams(event.data.quantity);
       return {
         ...state,
         usedIds: prepend(state.usedIds, `release:${event.data.releaseId}`),
@@ -75,7 +78,7 @@ export function evolveStockpile(state: StockpileState, event: StockpileEvent): S
       };
     }
     case 'StockTransferred': {
-      const grams = Quantity.parse(event.data.quantity).grams;
+      const grams = storedGrams(event.data.quantity);
       const out = withMovement(state.movements, balanceKey(event.data.material, event.data.fromLocation), {
         effectiveAt,
         grams: -grams,
@@ -121,3 +124,7 @@ export function lowestBalanceFrom(movements: PersistentList<StockMovement>, from
   }
   return lowest;
 }
+
+/** Countries whose recorders may act for this stockpile: its participants. */
+export const stockpileParticipantCountries = (state: StockpileState): string[] =>
+  state.status === 'established' ? state.participants.map((participant) => participant.country) : [];

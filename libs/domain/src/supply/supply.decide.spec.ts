@@ -4,7 +4,8 @@ import { parseCountry } from '../values/country';
 import { parseInstant } from '../values/instant';
 import { Quantity } from '../values/quantity';
 import type { RecordConsumption, RecordTradeFlow } from './supply.commands';
-import { supplyCountryOf, supplyDecider, supplyStreamId } from './supply.decide';
+import { supplyCountryOf, supplyDecider } from './supply.decide';
+import { supplyStreamId } from './supply.stream';
 import type { ConsumptionRecorded, TradeFlowRecorded } from './supply.events';
 
 const { given } = deciderSpec(supplyDecider);

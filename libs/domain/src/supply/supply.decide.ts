@@ -2,7 +2,7 @@ import { assertNever, type Decider } from '../shared/decider';
 import { invalidValue, ruleBroken } from '../shared/domain-error';
 import type { Country } from '../values/country';
 import { MAX_YEAR, MIN_YEAR } from '../values/instant';
-import type { SupplyCommand } from './supply.commands';
+import type { RecordConsumption, RecordTradeFlow, SupplyCommand } from './supply.commands';
 import type { SupplyEvent } from './supply.events';
 import { evolveSupply, initialSupplyState, type SupplyState } from './supply.state';
 
@@ -12,46 +12,53 @@ function requireYear(year: number): void {
   }
 }
 
+/** importer ≠ exporter; a later record for the same key supersedes this one in the read models. */
+function recordTradeFlow(command: RecordTradeFlow): SupplyEvent[] {
+  requireYear(command.year);
+  if (command.importer === command.exporter) {
+    throw ruleBroken(
+      'same-country',
+      `a trade flow runs between two countries, not from ${command.exporter} to itself`,
+    );
+  }
+  return [
+    {
+      type: 'TradeFlowRecorded',
+      effectiveAt: command.effectiveAt,
+      data: {
+        importer: command.importer,
+        exporter: command.exporter,
+        material: command.material,
+        year: command.year,
+        annualQuantity: command.annualQuantity.toJSON(),
+      },
+    },
+  ];
+}
+
+function recordConsumption(command: RecordConsumption): SupplyEvent[] {
+  requireYear(command.year);
+  return [
+    {
+      type: 'ConsumptionRecorded',
+      effectiveAt: command.effectiveAt,
+      data: {
+        country: command.country,
+        material: command.material,
+        year: command.year,
+        annualQuantity: command.annualQuantity.toJSON(),
+      },
+    },
+  ];
+}
+
+/** No rule looks back at earlier statistics, so the state is not consulted. */
 function decideSupply(command: SupplyCommand, _state: SupplyState): SupplyEvent[] {
-  const { effectiveAt } = command;
   switch (command.type) {
-    case 'RecordTradeFlow': {
-      requireYear(command.year);
-      if (command.importer === command.exporter) {
-        throw ruleBroken(
-          'same-country',
-          `a trade flow runs between two countries, not from ${command.exporter} to itself`,
-        );
-      }
-      return [
-        {
-          type: 'TradeFlowRecorded',
-          effectiveAt,
-          data: {
-            importer: command.importer,
-            exporter: command.exporter,
-            material: command.material,
-            year: command.year,
-            annualQuantity: command.annualQuantity.toJSON(),
-          },
-        },
-      ];
-    }
-    case 'RecordConsumption': {
-      requireYear(command.year);
-      return [
-        {
-          type: 'ConsumptionRecorded',
-          effectiveAt,
-          data: {
-            country: command.country,
-            material: command.material,
-            year: command.year,
-            annualQuantity: command.annualQuantity.toJSON(),
-          },
-        },
-      ];
-    }
+    case 'RecordTradeFlow':
+      return recordTradeFlow(command);
+    case 'RecordConsumption':
+      return recordConsumption(command);
     default:
       return assertNever(command);
   }
@@ -62,9 +69,6 @@ export const supplyDecider: Decider<SupplyCommand, SupplyEvent, SupplyState> = {
   evolve: evolveSupply,
   decide: decideSupply,
 };
-
-/** The stream of one country's supply statistics: the importing or consuming country's. */
-export const supplyStreamId = (country: string): string => `supply-${country}`;
 
 /** The country whose stream a supply command belongs to, and whose recorders may send it. */
 export function supplyCountryOf(command: SupplyCommand): Country {

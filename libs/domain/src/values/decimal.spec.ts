@@ -66,7 +66,7 @@ describe('parseScaledDecimal', () => {
 
   it('refuses an absurdly long string before doing any work on it', () => {
     const error = refusal(() => parseScaledDecimal('1'.repeat(10_000), 0, 'amount'));
-    expect(error.code).toBe('validation-failed');
+    expect(error.code).toBe('out-of-range');
     expect(error.field).toBe('amount');
   });
 });

@@ -6,7 +6,10 @@ import { invalidValue } from '../shared/domain-error';
  */
 const DECIMAL = /^(0|[1-9][0-9]*)(?:\.([0-9]+))?$/;
 
-/** The longest amount we accept, in characters: enough for any real tonnage, small enough to bound work. */
+/**
+ * The longest amount we accept, in characters: far more than any amount within the bounds needs, small
+ * enough to bound the work of parsing it.
+ */
 const MAX_LENGTH = 40;
 
 /**
@@ -18,7 +21,7 @@ export function parseScaledDecimal(text: unknown, scale: number, field: string):
     throw invalidValue(field, `${field} must be a decimal string such as "12.5"`);
   }
   if (text.length > MAX_LENGTH) {
-    throw invalidValue(field, `${field} has more than ${MAX_LENGTH} characters`);
+    throw invalidValue(field, `${field} has more than ${MAX_LENGTH} characters`, 'out-of-range');
   }
   const match = DECIMAL.exec(text);
   if (!match) {
@@ -33,6 +36,20 @@ export function parseScaledDecimal(text: unknown, scale: number, field: string):
     throw invalidValue(field, `${field} has more than ${scale} decimal places`, 'precision-exceeded');
   }
   return BigInt(whole + fraction.padEnd(scale, '0'));
+}
+
+/**
+ * Reads back a decimal the ledger stored itself (an event's canonical amount). No length or bound applies:
+ * events written before the bounds existed must still fold and project exactly, whatever their size.
+ * Only a malformed string (a corrupted store) throws.
+ */
+export function parseStoredDecimal(text: unknown, scale: number, field: string): bigint {
+  const match = typeof text === 'string' ? DECIMAL.exec(text) : null;
+  const fraction = (match?.[2] ?? '').replace(/0+$/, '');
+  if (!match || fraction.length > scale) {
+    throw invalidValue(field, `${field} is not a stored decimal of at most ${scale} places`);
+  }
+  return BigInt((match[1] ?? '0') + fraction.padEnd(scale, '0'));
 }
 
 /** Formats a scaled integer canonically: no exponent, no trailing zeros, no trailing point. */

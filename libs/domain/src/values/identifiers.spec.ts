@@ -42,24 +42,34 @@ describe('client ids', () => {
 });
 
 describe('free text', () => {
-  it('accepts a non-blank string as it is', () => {
+  it('keeps a name as given when it is already canonical', () => {
     expect(parseText('Joint graphite reserve', 'name')).toBe('Joint graphite reserve');
-    expect(parseText('  padded  ', 'name')).toBe('  padded  ');
   });
 
-  it('accepts up to 200 characters by default', () => {
+  it('trims surrounding spaces and stores the NFC form', () => {
+    expect(parseText('  padded  ', 'name')).toBe('padded');
+    // "é" as e + combining acute (NFD) becomes the single code point U+00E9
+    expect(parseText('Be\u0301cancour', 'name')).toBe('B\u00e9cancour');
+  });
+
+  it('accepts up to 200 characters, counted as code points, and refuses more as out of range', () => {
     expect(parseText('x'.repeat(200), 'name')).toHaveLength(200);
+    expect(parseText('😀'.repeat(200), 'name')).toHaveLength(400);
     const error = refusal(() => parseText('x'.repeat(201), 'name'));
-    expect(error.code).toBe('validation-failed');
+    expect(error.code).toBe('out-of-range');
     expect(error.field).toBe('name');
   });
 
-  it('honours a different maximum length', () => {
-    expect(parseText('x'.repeat(10), 'ref', 10)).toHaveLength(10);
-    expect(refusal(() => parseText('x'.repeat(11), 'ref', 10)).field).toBe('ref');
-  });
+  it.each([['tab\there'], ['line\nbreak'], ['nul\u0000'], ['del\u007f'], ['c1\u0085'], ['lone \ud800']])(
+    'refuses control characters and lone surrogates: %j',
+    (input) => {
+      const error = refusal(() => parseText(input, 'location'));
+      expect(error.code).toBe('validation-failed');
+      expect(error.field).toBe('location');
+    },
+  );
 
-  it.each([[''], ['   '], ['\t\n'], [5], [null], [undefined], [['name']]])('refuses %p', (input) => {
+  it.each([[''], ['   '], [5], [null], [undefined], [['name']]])('refuses %p', (input) => {
     const error = refusal(() => parseText(input, 'custodian'));
     expect(error.code).toBe('validation-failed');
     expect(error.field).toBe('custodian');

@@ -10,13 +10,31 @@ export function parseEntityId(input: unknown, field: string): string {
   return input;
 }
 
-/** A bounded, non-blank free-text field (a name, a location, a legal reference). */
-export function parseText(input: unknown, field: string, maxLength = 200): string {
-  if (typeof input !== 'string' || input.trim().length === 0) {
-    throw invalidValue(field, `${field} must be a non-empty string`);
+/** The longest name, location or reason, in characters (Unicode code points). */
+export const MAX_TEXT_LENGTH = 200;
+
+/**
+ * Control characters (C0, DEL, C1) and unpaired surrogates: invisible in a report, able to break a CSV
+ * row or a terminal, and never part of a real name.
+ */
+const NOT_TEXT = /[\p{Cc}\p{Cs}]/u;
+
+/**
+ * A name, location or reason (DOMAIN.md "Text"): trimmed, in Unicode NFC (so one name has one byte form
+ * and compares equal), without control characters, 1–200 characters. Returns the canonical form, which
+ * is what the event stores.
+ */
+export function parseText(input: unknown, field: string): string {
+  if (typeof input !== 'string') throw invalidValue(field, `${field} must be a string`);
+  if (NOT_TEXT.test(input)) {
+    throw invalidValue(field, `${field} must not contain control characters`);
   }
-  if (input.length > maxLength) {
-    throw invalidValue(field, `${field} must be at most ${maxLength} characters`);
+  const text = input.normalize('NFC').trim();
+  if (text.length === 0) throw invalidValue(field, `${field} must not be blank`);
+  let characters = 0;
+  for (const _codePoint of text) characters += 1;
+  if (characters > MAX_TEXT_LENGTH) {
+    throw invalidValue(field, `${field} must be at most ${MAX_TEXT_LENGTH} characters`, 'out-of-range');
   }
-  return input;
+  return text;
 }

@@ -84,6 +84,20 @@ describe('Money', () => {
     expect(Money.parse({ amount: '1.5', currency: 'CLF' }).toJSON().amount).toBe('1.5000');
   });
 
+  it('accepts up to 10^15 major units and refuses more as out-of-range, in any currency', () => {
+    expect(Money.parse({ amount: '1000000000000000.00', currency: 'USD' }).minorUnits).toBe(10n ** 17n);
+    expect(Money.parse({ amount: '1000000000000000', currency: 'JPY' }).minorUnits).toBe(10n ** 15n);
+    for (const [amount, currency] of [
+      ['1000000000000000.01', 'USD'],
+      ['1000000000000001', 'JPY'],
+      ['99999999999999999999999999999999999999', 'EUR'],
+    ]) {
+      const error = refusal(() => Money.parse({ amount, currency }, 'cost'));
+      expect(error.code).toBe('out-of-range');
+      expect(error.field).toBe('cost.amount');
+    }
+  });
+
   it('keeps large amounts exact', () => {
     expect(Money.parse({ amount: '90071992547409.93', currency: 'USD' }).toJSON().amount).toBe(
       '90071992547409.93',

@@ -7,6 +7,9 @@ export interface MoneyDto {
   currency: string;
 }
 
+/** The largest amount one command may carry, in major units of its currency (DOMAIN.md). */
+export const MAX_MONEY_MAJOR_UNITS = 10n ** 15n;
+
 /**
  * An amount in one ISO 4217 currency, exact to its minor unit and kept in that currency (no conversion:
  * a rate is a fact of its own, with its own date).
@@ -37,6 +40,9 @@ export class Money {
     const minorUnits = parseScaledDecimal(amount, digits, `${field}.amount`);
     if (minorUnits <= 0n) {
       throw invalidValue(`${field}.amount`, `${field}.amount must be greater than zero`);
+    }
+    if (minorUnits > MAX_MONEY_MAJOR_UNITS * 10n ** BigInt(digits)) {
+      throw invalidValue(`${field}.amount`, `${field} must be at most 10^15 ${currency}`, 'out-of-range');
     }
     return new Money(minorUnits, currency as string, digits);
   }

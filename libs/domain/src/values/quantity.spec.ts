@@ -1,5 +1,5 @@
 import { refusal } from '../testing/refusal';
-import { gramsToKilograms, Quantity } from './quantity';
+import { gramsToKilograms, MAX_QUANTITY_GRAMS, Quantity, storedGrams } from './quantity';
 
 /** Runs `run`, asserts that it threw a DomainError and returns it, so its code and field can be checked. */
 
@@ -60,18 +60,57 @@ describe('Quantity', () => {
     });
 
     it('keeps amounts exact beyond the precision of a float', () => {
-      // 2^53 + 1 is not representable as a double; a float parse would come back as ...992.
-      const quantity = Quantity.parse({ amount: '9007199254740993', unit: 'kg' });
-      expect(quantity.toJSON().amount).toBe('9007199254740993');
+      // the largest amount below the bound, to the gram: 16 significant digits, more than a double keeps
+      const quantity = Quantity.parse({ amount: '999999999999.999', unit: 'kg' });
+      expect(quantity.grams).toBe(999_999_999_999_999n);
+      expect(quantity.toJSON().amount).toBe('999999999999.999');
       // 0.300001 × 1000 is 300.00100000000003 in floating point; in grams it is exact.
       expect(Quantity.parse({ amount: '0.300001', unit: 't' }).toJSON().amount).toBe('300.001');
     });
 
     it('writes large amounts without an exponent', () => {
-      expect(Quantity.parse({ amount: '1000000000000', unit: 't' }).toJSON()).toEqual({
-        amount: '1000000000000000',
+      expect(Quantity.parse({ amount: '1000000000', unit: 't' }).toJSON()).toEqual({
+        amount: '1000000000000',
         unit: 'kg',
       });
+    });
+  });
+
+  describe('bounds', () => {
+    it('accepts exactly 1,000,000,000 t, in any unit', () => {
+      for (const [amount, unit] of [
+        ['1000000000', 't'],
+        ['1000000000000', 'kg'],
+        ['1000000000000000', 'g'],
+      ]) {
+        expect(Quantity.parse({ amount, unit }).grams).toBe(MAX_QUANTITY_GRAMS);
+      }
+    });
+
+    it.each([
+      ['1000000000.000001', 't'],
+      ['1000000000001', 'kg'],
+      ['1000000000000001', 'g'],
+      // the reported repro: 10^13 t is within 40 characters but far out of range once in grams
+      ['10000000000000', 't'],
+      ['99999999999999999999999999999999999999', 'kg'],
+    ])('refuses %s %s as out-of-range, judged on the canonical grams', (amount, unit) => {
+      const error = refusal(() => Quantity.parse({ amount, unit }, 'annualQuantity'));
+      expect(error.code).toBe('out-of-range');
+      expect(error.kind).toBe('invalid');
+      expect(error.field).toBe('annualQuantity.amount');
+    });
+  });
+
+  describe('reading back a stored quantity', () => {
+    it('reads any size exactly: an event stored before the bounds still folds and projects', () => {
+      expect(storedGrams({ amount: '10000000000000000', unit: 'kg' })).toBe(10n ** 19n);
+      expect(storedGrams({ amount: '1'.repeat(60), unit: 't' })).toBe(BigInt('1'.repeat(60)) * 10n ** 6n);
+    });
+
+    it('still refuses a malformed stored amount (a corrupted store)', () => {
+      expect(() => storedGrams({ amount: '1e5', unit: 'kg' })).toThrow();
+      expect(() => storedGrams({ amount: '1', unit: 'lb' })).toThrow();
     });
   });
 
@@ -151,7 +190,7 @@ describe('Quantity', () => {
 
     it('refuses an absurdly long amount', () => {
       const error = refusal(() => Quantity.parse({ amount: '9'.repeat(1000), unit: 'kg' }));
-      expect(error.code).toBe('validation-failed');
+      expect(error.code).toBe('out-of-range');
       expect(error.field).toBe('quantity.amount');
     });
   });

@@ -76,6 +76,8 @@ const toRecorded = (row: EventRow): RecordedEvent => ({
  * Subscribers in this process are woken on append; others (a projector process) poll.
  */
 export class SqliteEventStore implements EventStore {
+  /** Appends are committed in the order requested, each in its own savepoint of the group's transaction. */
+  readonly ordersAppendsPerStream = true;
   private readonly appended = new EventEmitter();
   private lastRecordedAt = '';
 
@@ -94,7 +96,11 @@ export class SqliteEventStore implements EventStore {
     this.appended.setMaxListeners(0);
     const prepare = (sql: string) => db.prepare(sql).safeIntegers(true);
     this.statements = {
-      streamHead: prepare('SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?').pluck(),
+      // the stream's last event: its revision, and the hash the next event must link to
+      streamHead: prepare(
+        `SELECT revision, json_extract(metadata, '$.hash') AS hash FROM events
+          WHERE stream_id = ? ORDER BY revision DESC LIMIT 1`,
+      ),
       byEventId: prepare('SELECT * FROM events WHERE event_id = ?'),
       insert: prepare(
         `INSERT INTO events (event_id, stream_id, revision, type, schema_version, recorded_at, effective_at, data, metadata)
@@ -140,11 +146,24 @@ export class SqliteEventStore implements EventStore {
       : undefined;
     if (existing) return this.replayedAppend(streamId, events, existing);
 
-    const head = this.statements.streamHead.get(streamId) as bigint | null;
+    const last = this.statements.streamHead.get(streamId) as
+      { revision: bigint; hash: string | null } | undefined;
+    const head = last?.revision ?? null;
     const actual = head ?? 'no-stream';
     const matches =
       expected === 'any' || (expected === 'no-stream' ? head === null : head !== null && head === expected);
     if (!matches) throw new WrongExpectedRevisionError(streamId, expected, actual);
+    // An append decided on an append that never committed (pipelined behind it) may find the stream at the
+    // revision it expects, reached by another writer's events: the hash link tells them apart.
+    const linksTo = first?.metadata.prevHash;
+    if (
+      expected !== 'any' &&
+      typeof linksTo === 'string' &&
+      typeof last?.hash === 'string' &&
+      linksTo !== last.hash
+    ) {
+      throw new WrongExpectedRevisionError(streamId, expected, actual);
+    }
 
     // Recorded time never runs backwards in position order, so "known at time T" is a clean cut.
     const now = this.clock().toISOString();

@@ -1,0 +1,5 @@
+import { streamCategory } from '../shared/stream-category';
+
+/** Streams `stockpile-<stockpileId>`. */
+export const STOCKPILE_STREAMS = streamCategory('stockpile');
+export const stockpileStreamId = STOCKPILE_STREAMS.streamId;
