@@ -106,7 +106,7 @@ export class CommandHandler {
       // an append whose outcome was unknown (it moves on only after a read or a confirmed append). A try by
       // a process that died, or whose answer was lost, is not known to the cache, so then (`earlierTry`) the
       // whole stream is read.
-      const replay = this.previousOutcome(fresh, context);
+      const replay = this.previousOutcome(streamId, fresh, context);
       if (replay) return replay;
 
       const current = last === undefined ? 'no-stream' : last.revision;
@@ -119,7 +119,7 @@ export class CommandHandler {
       const events = sealEvents(
         streamId,
         last,
-        decided.map((event, index) => this.envelope(event, index, context)),
+        decided.map((event, index) => this.envelope(streamId, event, index, context)),
       );
       try {
         const result = await this.store.append(streamId, events, current);
@@ -171,16 +171,20 @@ export class CommandHandler {
    * A keyed command whose events are already in the stream (its first try appended, then the response was
    * lost) is answered from those events instead of being decided again.
    */
-  private previousOutcome(history: RecordedEvent[], context: CommandContext): CommandResult | undefined {
-    if (context.idempotencyKey === undefined) return undefined;
-    const firstId = deterministicEventId(context.actor.name, context.idempotencyKey, 0);
-    const start = history.findIndex((event) => event.eventId === firstId);
+  private previousOutcome(
+    streamId: string,
+    history: RecordedEvent[],
+    context: CommandContext,
+  ): CommandResult | undefined {
+    const key = context.idempotencyKey;
+    if (key === undefined) return undefined;
+    const idOf = (index: number) => deterministicEventId(streamId, context.actor.name, key, index);
+    const start = history.findIndex((event) => event.eventId === idOf(0));
     if (start < 0) return undefined;
     const ours: RecordedEvent[] = [];
     for (let index = start; index < history.length; index += 1) {
       const event = history[index]!;
-      if (event.eventId !== deterministicEventId(context.actor.name, context.idempotencyKey, ours.length))
-        break;
+      if (event.eventId !== idOf(ours.length)) break;
       ours.push(event);
     }
     const last = ours[ours.length - 1]!;
@@ -193,12 +197,17 @@ export class CommandHandler {
     };
   }
 
-  private envelope(event: DomainEvent, index: number, context: CommandContext): EventToAppend {
+  private envelope(
+    streamId: string,
+    event: DomainEvent,
+    index: number,
+    context: CommandContext,
+  ): EventToAppend {
     return {
       eventId:
         context.idempotencyKey === undefined
           ? newId()
-          : deterministicEventId(context.actor.name, context.idempotencyKey, index),
+          : deterministicEventId(streamId, context.actor.name, context.idempotencyKey, index),
       type: event.type,
       schemaVersion: CURRENT_SCHEMA_VERSION,
       effectiveAt: event.effectiveAt,
