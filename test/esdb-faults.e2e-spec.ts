@@ -17,7 +17,8 @@ import { EsdbTestDouble } from './support/esdb-double/esdb-test-double';
 import { expectProblem, LedgerHarness } from './support/ledger-harness';
 
 // Faults of a distributed deployment, injected into the EventStoreDB gRPC TEST DOUBLE
-// (test/support/esdb-double): the real client and adapter see a dropped subscription and a timed-out append.
+// (test/support/esdb-double): the real client and adapter see a dropped subscription, a timed-out append,
+// and the server refusing a command (deleted stream, access denied, append too large).
 
 const reserve = {
   id: 'ca-jp-graphite',
@@ -170,6 +171,36 @@ describe('EventStoreDB faults (against the gRPC test double)', () => {
       const inventory = await ledger.get(`/inventory?minPosition=${retried.body.position}`);
       expect(inventory.body.rows[0].onHand).toBe('1200000');
     }, 20_000);
+  });
+
+  describe('when the server refuses a command', () => {
+    it('answers 410 stream-deleted for a stockpile whose stream was deleted in the store', async () => {
+      double = await EsdbTestDouble.start({ batchAppend: true });
+      ledger = await LedgerHarness.start({ LEDGER_EVENT_STORE: double.connectionString() });
+      expect((await ledger.post('/stockpiles', reserve, 'jogmec')).status).toBe(201);
+      double.tombstone(STREAM);
+      expectProblem(
+        await ledger.post('/stockpiles/ca-jp-graphite/acquisitions', lot(5), 'nrcan'),
+        410,
+        'stream-deleted',
+      );
+    }, 15_000);
+
+    it('answers 413 payload-too-large for a command whose events exceed the store’s append size', async () => {
+      double = await EsdbTestDouble.start({ batchAppend: true, maxAppendSize: 200 });
+      ledger = await LedgerHarness.start({ LEDGER_EVENT_STORE: double.connectionString() });
+      expectProblem(await ledger.post('/stockpiles', reserve, 'jogmec'), 413, 'payload-too-large');
+      expect(double.log.stream(STREAM)).toBeUndefined();
+    }, 15_000);
+
+    it('answers 503 store-access-denied, without Retry-After, when the store refuses the ledger', async () => {
+      double = await EsdbTestDouble.start({ batchAppend: true });
+      ledger = await LedgerHarness.start({ LEDGER_EVENT_STORE: double.connectionString() });
+      double.setAccessDenied(true);
+      const refused = await ledger.post('/stockpiles', reserve, 'jogmec');
+      expectProblem(refused, 503, 'store-access-denied');
+      expect(refused.headers.get('retry-after')).toBeNull();
+    }, 15_000);
   });
 
   describe('in the distributed layout', () => {

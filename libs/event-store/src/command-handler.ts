@@ -180,13 +180,13 @@ export class CommandHandler {
     return { base, fresh };
   }
 
-  /** @internal the envelope of the `index`-th event a command decided */
-  envelope(event: DomainEvent, index: number, context: CommandContext): EventToAppend {
+  /** @internal the envelope of the `index`-th event a command decided for `streamId` */
+  envelope(streamId: string, event: DomainEvent, index: number, context: CommandContext): EventToAppend {
     return {
       eventId:
         context.idempotencyKey === undefined
           ? newId()
-          : deterministicEventId(context.actor.name, context.idempotencyKey, index),
+          : deterministicEventId(streamId, context.actor.name, context.idempotencyKey, index),
       type: event.type,
       schemaVersion: CURRENT_SCHEMA_VERSION,
       effectiveAt: event.effectiveAt,
@@ -208,15 +208,22 @@ export class CommandHandler {
  * confirmed append). A try by a process that died is not known to the cache, so then (`earlierTry`) the
  * whole stream is read.
  */
-function previousOutcome(history: RecordedEvent[], context: CommandContext): CommandResult | undefined {
+function previousOutcome(
+  streamId: string,
+  history: RecordedEvent[],
+  context: CommandContext,
+): CommandResult | undefined {
   if (context.idempotencyKey === undefined) return undefined;
-  const firstId = deterministicEventId(context.actor.name, context.idempotencyKey, 0);
+  const firstId = deterministicEventId(streamId, context.actor.name, context.idempotencyKey, 0);
   const start = history.findIndex((event) => event.eventId === firstId);
   if (start < 0) return undefined;
   const ours: RecordedEvent[] = [];
   for (let index = start; index < history.length; index += 1) {
     const event = history[index]!;
-    if (event.eventId !== deterministicEventId(context.actor.name, context.idempotencyKey, ours.length))
+    if (
+      event.eventId !==
+      deterministicEventId(streamId, context.actor.name, context.idempotencyKey, ours.length)
+    )
       break;
     ours.push(event);
   }
@@ -331,7 +338,7 @@ class StreamLane {
       ({ base, fresh } = await this.handler.read(streamId, decider, mode));
     }
 
-    const replay = previousOutcome(fresh, context);
+    const replay = previousOutcome(streamId, fresh, context);
     if (replay) return item.resolve(replay);
 
     const current = base === undefined ? 'no-stream' : base.revision;
@@ -354,7 +361,7 @@ class StreamLane {
     const events = sealEvents(
       streamId,
       base?.last,
-      decided.map((event, index) => this.handler.envelope(event, index, context)),
+      decided.map((event, index) => this.handler.envelope(streamId, event, index, context)),
     );
     const revision = (current === 'no-stream' ? -1n : current) + BigInt(events.length);
     const outcome = this.handler.store.append(streamId, events, current).then(

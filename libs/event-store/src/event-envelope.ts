@@ -34,7 +34,11 @@ export interface RecordedEvent extends EventToAppend {
   revision: bigint;
   /** position in the global log: strictly increasing, 64-bit, never a JS number */
   position: bigint;
-  /** when the store recorded it (ISO 8601, UTC); non-decreasing in position order */
+  /**
+   * when the store recorded it (ISO 8601, UTC), by the store's clock. SQLite never lets it run backwards;
+   * EventStoreDB reports its wall clock as is, which may step back along the log, so a reader that cuts the
+   * log by time clamps it to the running maximum in position order.
+   */
   recordedAt: string;
 }
 

@@ -13,7 +13,11 @@ export interface AppendResult {
   /** global position of the last event appended */
   position: bigint;
   eventIds: string[];
-  /** true when every event id was already in the stream: a retried append that changed nothing */
+  /**
+   * true when the store saw that every event id was already in the stream: a retried append that changed
+   * nothing. false when it wrote them, or when it cannot tell: EventStoreDB answers a retry with an explicit
+   * revision just like the first write (same revision and position) and writes nothing either way.
+   */
   deduplicated: boolean;
 }
 
@@ -31,8 +35,12 @@ export interface SubscribeOptions {
   batchSize?: number;
   /** receives each batch in global order; the next batch waits for its promise */
   onEvents(events: RecordedEvent[]): void | Promise<void>;
-  /** a failure while reading or handling; the subscription retries the same batch after a pause */
-  onError?(error: unknown): void;
+  /**
+   * A failure while reading or handling. With `retrying` true the subscription tries again after a pause
+   * (the same batch, or a resubscription after the last one handled); with false it has given up for good
+   * (the store refused it, e.g. `StoreAccessDeniedError`) and delivers nothing more: `error` says why.
+   */
+  onError?(error: unknown, retrying: boolean): void;
 }
 
 export interface Subscription {
@@ -56,7 +64,10 @@ export interface EventStore {
   /**
    * Appends atomically, or not at all. Throws WrongExpectedRevisionError when the stream is not at the
    * expected revision, and DuplicateEventIdError when an event id is already used by a different append.
-   * Appending ids that are already the stream's latest events is a no-op that returns the first result.
+   * Appending ids that already follow the expected revision is a no-op that returns the first result.
+   * Event ids are unique across streams by construction (`deterministicEventId` includes the stream id, other
+   * ids are random); the SQLite store also refuses an id another stream holds, EventStoreDB checks ids within
+   * the stream only.
    */
   append(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult>;
   /** The stream in revision order, from `fromRevision` (inclusive); empty when the stream does not exist. */
@@ -96,5 +107,44 @@ export class StoreUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'StoreUnavailableError';
+  }
+}
+
+/** The stream was deleted (tombstoned) in the store: it can be neither read nor extended again. */
+export class StreamDeletedError extends Error {
+  constructor(
+    readonly streamId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`stream ${streamId} has been deleted from the event store`, options);
+    this.name = 'StreamDeletedError';
+  }
+}
+
+/**
+ * The store refused the ledger's credentials for this operation: a deployment fault (user, ACLs), not
+ * something a retry or another request can fix.
+ */
+export class StoreAccessDeniedError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreAccessDeniedError';
+  }
+}
+
+/** The events of one append are larger than the store accepts in one write. */
+export class AppendTooLargeError extends Error {
+  constructor(
+    readonly streamId: string,
+    /** the store's limit in bytes, when it says */
+    readonly maxAppendSize: number | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `the append to ${streamId} is larger than the event store accepts` +
+        (maxAppendSize === undefined ? '' : ` (${maxAppendSize} bytes)`),
+      options,
+    );
+    this.name = 'AppendTooLargeError';
   }
 }

@@ -15,7 +15,7 @@ export async function createEventStore(config: StoreConfig, db: SqliteDatabase):
       return new SqliteEventStore(db);
     case 'eventstoredb': {
       const { EventStoreDbEventStore } = await import('./eventstoredb/eventstoredb-event-store');
-      return new EventStoreDbEventStore(eventStore.connectionString);
+      return EventStoreDbEventStore.connect(eventStore.connectionString);
     }
     default: {
       const unknown: never = eventStore;

@@ -6,18 +6,22 @@
  * `@eventstore/db-client` itself ships in `generated/`, so the ledger's adapter runs the real client library
  * end to end: ServerFeatures.GetSupportedMethods, Streams.Read (stream reads, `$all` reads, `$all`
  * subscriptions with server-side filters, checkpoints and caught-up), Streams.Append and, when enabled,
- * Streams.BatchAppend. Faults can be injected: dropping the active subscriptions, answering an append late
- * (after its deadline) or with an error after it was committed, refusing calls as unavailable.
+ * Streams.BatchAppend. Where servers differ it is configurable (options of `start`), and faults can be
+ * injected (the methods under "fault hooks"); each is answered with the statuses and trailers KurrentDB's
+ * `RpcExceptions` uses, so the client raises the same errors it would against a server.
  */
 import * as grpc from '@grpc/grpc-js';
 import { ServerFeaturesService } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
 import { SupportedMethod, SupportedMethods } from '@eventstore/db-client/generated/serverfeatures_pb';
 import {
+  AccessDenied,
+  AllStreamPosition,
   Empty,
+  MaximumAppendSizeExceeded,
+  StreamDeleted,
   StreamIdentifier,
   UUID,
   WrongExpectedVersion as SharedWrongExpectedVersion,
-  AllStreamPosition,
 } from '@eventstore/db-client/generated/shared_pb';
 import { Code } from '@eventstore/db-client/generated/code_pb';
 import { Status } from '@eventstore/db-client/generated/status_pb';
@@ -48,6 +52,32 @@ import {
 export interface EsdbTestDoubleOptions {
   /** advertise and serve Streams.BatchAppend, as servers since 21.10 do (default false: the client then uses Append) */
   batchAppend?: boolean;
+  /**
+   * How an append the server recognises as a retry is answered: with the revision and position of the
+   * original's last event, as current servers do (default), or without a position, as older ones did.
+   */
+  idempotentAnswer?: 'original-position' | 'no-position';
+  /** how many recent event ids the server's `any` idempotency check remembers (default 10,000) */
+  recentIdsRemembered?: number;
+  /** send CaughtUp when a subscription goes live, as servers since 23.10 do (default true) */
+  caughtUp?: boolean;
+  /** advertise log positions on stream reads (`position` on Streams.Read), as 22.10 and later do (default true) */
+  readPositions?: boolean;
+  /** the version ServerFeatures reports */
+  serverVersion?: string;
+  /** the server's wall clock in ms, for `created`; taken as is, so it may step back (default Date.now) */
+  clock?: () => number;
+  /** the largest append in bytes, like the server's MaxAppendSize (default 1 MiB) */
+  maxAppendSize?: number;
+}
+
+/** The calls a test may ask about: reads by kind, and appends (Append or BatchAppend). */
+export type CallKind = 'append' | 'read-stream' | 'read-all' | 'subscription';
+type ReadKind = Exclude<CallKind, 'append'>;
+
+export interface Endpoint {
+  address: string;
+  port: number;
 }
 
 /**
@@ -62,6 +92,7 @@ const STREAMS = 'event_store.client.streams.Streams';
 const SERVER_FEATURES = 'event_store.client.server_features.ServerFeatures';
 /** The server's default search window when a filter asks for `count` rather than `max`. */
 const DEFAULT_SEARCH_WINDOW = 32;
+const DEFAULT_MAX_APPEND_SIZE = 1024 * 1024;
 const utf8 = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 const json = (value: unknown) => new Uint8Array(Buffer.from(JSON.stringify(value), 'utf8'));
 
@@ -71,20 +102,33 @@ interface ActiveSubscription {
 }
 
 export class EsdbTestDouble {
-  readonly log = new InMemoryLog();
+  readonly log: InMemoryLog;
   /** how many Append and BatchAppend requests arrived, for assertions on retries */
   appendRequests = 0;
+  /** how many reads of each kind arrived (a stalled or refused one counts too) */
+  readonly readRequests: Record<ReadKind, number> = { 'read-stream': 0, 'read-all': 0, subscription: 0 };
+  /** the calls that carried `requires-leader: true`, in order */
+  readonly leaderRequiredBy: CallKind[] = [];
+  /** how many calls were refused as NotLeader */
+  notLeaderAnswers = 0;
+  /** how many stalled reads the client cancelled */
+  stalledReadsCancelled = 0;
   /** where each `$all` subscription asked to start (undefined: from the start), in order */
   readonly subscriptionStarts: (LogPosition | undefined)[] = [];
   private readonly subscriptions = new Set<ActiveSubscription>();
   private readonly appendFaults: AppendFault[] = [];
+  private readonly stalls: Record<ReadKind, number> = { 'read-stream': 0, 'read-all': 0, subscription: 0 };
+  private notLeader: { leader: Endpoint; times: number } | undefined;
   private unavailable = false;
+  private accessDenied = false;
   private port = 0;
 
   private constructor(
     private readonly server: grpc.Server,
     private readonly options: EsdbTestDoubleOptions,
-  ) {}
+  ) {
+    this.log = new InMemoryLog(options.clock, options.recentIdsRemembered);
+  }
 
   /** Starts a fresh, empty double (but for a few system events, as a new server has) on 127.0.0.1. */
   static async start(options: EsdbTestDoubleOptions = {}): Promise<EsdbTestDouble> {
@@ -104,6 +148,10 @@ export class EsdbTestDouble {
   /** An `esdb://` connection string for the client; `query` adds options such as `defaultDeadline=1000`. */
   connectionString(query = ''): string {
     return `esdb://127.0.0.1:${this.port}?tls=false${query ? `&${query}` : ''}`;
+  }
+
+  get endpoint(): Endpoint {
+    return { address: '127.0.0.1', port: this.port };
   }
 
   async stop(): Promise<void> {
@@ -131,6 +179,38 @@ export class EsdbTestDouble {
   /** While set, every call is refused with UNAVAILABLE, as by a node that is down. */
   setUnavailable(unavailable: boolean): void {
     this.unavailable = unavailable;
+  }
+
+  /**
+   * The next `times` reads of that kind get no answer at all, as over a half-open connection; they stay
+   * open until the client cancels them.
+   */
+  stallReads(kind: ReadKind, times = Number.POSITIVE_INFINITY): void {
+    this.stalls[kind] = times;
+  }
+
+  /**
+   * The next `times` calls that require the leader are refused as a follower does: NotLeader, naming
+   * `leader` (default: this double, as after an election it won). Calls without `requires-leader` are
+   * served, as a follower serves reads (and forwards writes).
+   */
+  answerNotLeader({ leader = this.endpoint, times = 1 }: { leader?: Endpoint; times?: number } = {}): void {
+    this.notLeader = { leader, times };
+  }
+
+  /** While set, every Streams call is refused as the server refuses a user it does not authorise. */
+  setAccessDenied(denied: boolean): void {
+    this.accessDenied = denied;
+  }
+
+  /** From now on `created` comes from this clock (ms since the epoch), as is: it may step back. */
+  setClock(clock: () => number): void {
+    this.log.clock = clock;
+  }
+
+  /** Deletes the stream for good (a tombstone): reading or appending to it fails with StreamDeleted. */
+  tombstone(streamId: string): void {
+    this.log.tombstone(streamId);
   }
 
   /** Writes a system event, as the server's own statistics do every few seconds. */
@@ -179,14 +259,12 @@ export class EsdbTestDouble {
           new SupportedMethod().setServiceName(service).setMethodName(name).setFeaturesList(features);
         const methods = [
           method(SERVER_FEATURES, 'GetSupportedMethods'),
-          method(STREAMS, 'Read', ['position', 'events']),
+          method(STREAMS, 'Read', this.options.readPositions === false ? [] : ['position', 'events']),
           method(STREAMS, 'Append'),
           ...(this.options.batchAppend ? [method(STREAMS, 'BatchAppend')] : []),
         ];
-        callback(
-          null,
-          new SupportedMethods().setEventStoreServerVersion('0.0.0-test-double').setMethodsList(methods),
-        );
+        const version = this.options.serverVersion ?? '0.0.0-test-double';
+        callback(null, new SupportedMethods().setEventStoreServerVersion(version).setMethodsList(methods));
       },
     };
   }
@@ -210,21 +288,54 @@ export class EsdbTestDouble {
   }
 
   private unavailableError(): grpc.ServiceError {
-    return Object.assign(new Error('test double: unavailable'), {
-      code: grpc.status.UNAVAILABLE,
-      details: 'test double: unavailable',
-      metadata: new grpc.Metadata(),
-    });
+    return serviceError(grpc.status.UNAVAILABLE, 'test double: unavailable');
+  }
+
+  /**
+   * The refusal that comes before any work, if any: unavailable, NotLeader (for a call that requires the
+   * leader), access denied. Also notes the calls that required the leader.
+   */
+  private refusal(kind: CallKind, metadata: grpc.Metadata): grpc.ServiceError | undefined {
+    if (this.unavailable) return this.unavailableError();
+    const requiresLeader = metadata.get('requires-leader')[0] === 'true';
+    if (requiresLeader) this.leaderRequiredBy.push(kind);
+    if (requiresLeader && this.notLeader && this.notLeader.times > 0) {
+      this.notLeader.times -= 1;
+      this.notLeaderAnswers += 1;
+      const { address, port } = this.notLeader.leader;
+      return serviceError(grpc.status.NOT_FOUND, 'Leader info available', {
+        exception: 'not-leader',
+        'leader-endpoint-host': address,
+        'leader-endpoint-port': String(port),
+      });
+    }
+    if (this.accessDenied) {
+      return serviceError(grpc.status.PERMISSION_DENIED, 'Access Denied', { exception: 'access-denied' });
+    }
+    return undefined;
   }
 
   private read(call: grpc.ServerWritableStream<ReadReq, ReadResp>): void {
-    if (this.unavailable) {
-      call.emit('error', this.unavailableError());
-      return;
-    }
     const options = call.request.getOptions();
     if (!options) {
       call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: 'options are required' });
+      return;
+    }
+    const kind: ReadKind = options.hasSubscription()
+      ? 'subscription'
+      : options.hasStream()
+        ? 'read-stream'
+        : 'read-all';
+    this.readRequests[kind] += 1;
+    const refused = this.refusal(kind, call.metadata);
+    if (refused) {
+      call.emit('error', refused);
+      return;
+    }
+    if (this.stalls[kind] > 0) {
+      // No answer at all; the call stays open until the client cancels it (or the double stops).
+      this.stalls[kind] -= 1;
+      call.on('cancelled', () => (this.stalledReadsCancelled += 1));
       return;
     }
     const structuredIds = options.getUuidOption()?.hasStructured() ?? false;
@@ -246,6 +357,10 @@ export class EsdbTestDouble {
     if (options.hasStream()) {
       const streamOptions = options.getStream()!;
       const streamId = utf8(streamOptions.getStreamIdentifier()!.getStreamName_asU8());
+      if (this.log.isTombstoned(streamId)) {
+        call.emit('error', streamDeletedError(streamId));
+        return;
+      }
       const stream = this.log.stream(streamId);
       if (!stream) {
         const notFound = new ReadResp.StreamNotFound().setStreamIdentifier(
@@ -329,8 +444,9 @@ export class EsdbTestDouble {
       : this.log.records.filter((record) => (from ? isAfter(record, from) : true));
     for (const record of backlog) consider(record);
     const last = this.log.records[this.log.records.length - 1];
+    // As the server does on going live: a checkpoint, then CaughtUp (which servers before 23.10 never send).
     if (filter && last) call.write(checkpoint(last.position));
-    call.write(new ReadResp().setCaughtUp(new ReadResp.CaughtUp()));
+    if (this.options.caughtUp !== false) call.write(new ReadResp().setCaughtUp(new ReadResp.CaughtUp()));
     const unlisten = this.log.onAppend((records) => {
       if (!stopped) for (const record of records) consider(record);
     });
@@ -360,9 +476,19 @@ export class EsdbTestDouble {
     });
     call.on('end', () => {
       this.appendRequests += 1;
-      if (this.unavailable) return callback(this.unavailableError());
+      const refused = this.refusal('append', call.metadata);
+      if (refused) return callback(refused);
       if (!header) return callback({ code: grpc.status.INVALID_ARGUMENT, details: 'no options sent' });
       const streamId = utf8(header.getStreamIdentifier()!.getStreamName_asU8());
+      const maxAppendSize = this.options.maxAppendSize ?? DEFAULT_MAX_APPEND_SIZE;
+      if (appendSize(proposed) > maxAppendSize) {
+        return callback(
+          serviceError(grpc.status.INVALID_ARGUMENT, `Maximum Append Size of ${maxAppendSize} Exceeded.`, {
+            exception: 'maximum-append-size-exceeded',
+            'maximum-append-size': String(maxAppendSize),
+          }),
+        );
+      }
       const expected: Expected = header.hasRevision()
         ? { kind: 'revision', revision: BigInt(header.getRevision()) }
         : header.hasNoStream()
@@ -371,6 +497,7 @@ export class EsdbTestDouble {
             ? { kind: 'exists' }
             : { kind: 'any' };
       const outcome = this.log.append(streamId, expected, proposed);
+      if (outcome.kind === 'stream-deleted') return callback(streamDeletedError(streamId));
       const response = new AppendResp();
       if (outcome.kind === 'wrong-expected-version') {
         const wrong = new AppendResp.WrongExpectedVersion();
@@ -383,7 +510,7 @@ export class EsdbTestDouble {
         response.setWrongExpectedVersion(wrong);
       } else {
         const success = new AppendResp.Success().setCurrentRevision(outcome.revision.toString());
-        if (outcome.kind === 'written') {
+        if (this.reportsPosition(outcome)) {
           success.setPosition(
             new AppendResp.Position()
               .setCommitPosition(outcome.position.toString())
@@ -396,6 +523,10 @@ export class EsdbTestDouble {
       }
       this.answerAfterFault(outcome, streamId, () => callback(null, response), callback);
     });
+  }
+
+  private reportsPosition(outcome: AppendOutcome): boolean {
+    return outcome.kind === 'written' || this.options.idempotentAnswer !== 'no-position';
   }
 
   /** The first queued fault for a committed append to this stream, taken off the queue. */
@@ -447,8 +578,39 @@ export class EsdbTestDouble {
       const identifier = options.getStreamIdentifier()!;
       const streamId = utf8(identifier.getStreamName_asU8());
       const response = new BatchAppendResp().setCorrelationId(correlation).setStreamIdentifier(identifier);
-      if (this.unavailable) {
-        call.emit('error', this.unavailableError());
+      const refused = this.refusal('append', call.metadata);
+      // The server answers access denied per request; anything else (NotLeader) fails the whole call.
+      if (refused && refused.code !== grpc.status.PERMISSION_DENIED) {
+        call.emit('error', refused);
+        return;
+      }
+      const rpcError = (
+        code: Code,
+        message: string,
+        type: string,
+        detail: { serializeBinary(): Uint8Array },
+      ) => {
+        const details = new Any();
+        details.pack(detail.serializeBinary(), type);
+        call.write(response.setError(new Status().setCode(code).setMessage(message).setDetails(details)));
+      };
+      if (refused) {
+        rpcError(
+          Code.PERMISSION_DENIED,
+          'Access Denied',
+          'event_store.client.AccessDenied',
+          new AccessDenied(),
+        );
+        return;
+      }
+      const maxAppendSize = this.options.maxAppendSize ?? DEFAULT_MAX_APPEND_SIZE;
+      if (appendSize(entry.events) > maxAppendSize) {
+        rpcError(
+          Code.INVALID_ARGUMENT,
+          `Maximum Append Size of ${maxAppendSize} Exceeded.`,
+          'event_store.client.MaximumAppendSizeExceeded',
+          new MaximumAppendSizeExceeded().setMaxappendsize(maxAppendSize),
+        );
         return;
       }
       const expected: Expected = options.hasStreamPosition()
@@ -459,6 +621,15 @@ export class EsdbTestDouble {
             ? { kind: 'exists' }
             : { kind: 'any' };
       const outcome = this.log.append(streamId, expected, entry.events);
+      if (outcome.kind === 'stream-deleted') {
+        rpcError(
+          Code.FAILED_PRECONDITION,
+          `Event stream '${streamId}' is deleted.`,
+          'event_store.client.StreamDeleted',
+          new StreamDeleted().setStreamIdentifier(identifier),
+        );
+        return;
+      }
       if (outcome.kind === 'wrong-expected-version') {
         const wrong = new SharedWrongExpectedVersion();
         if (outcome.current === 'no-stream') wrong.setCurrentNoStream(new ProtobufEmpty());
@@ -477,7 +648,7 @@ export class EsdbTestDouble {
         );
       } else {
         const success = new BatchAppendResp.Success().setCurrentRevision(outcome.revision.toString());
-        if (outcome.kind === 'written') {
+        if (this.reportsPosition(outcome)) {
           success.setPosition(
             new AllStreamPosition()
               .setCommitPosition(outcome.position.toString())
@@ -517,6 +688,30 @@ export class EsdbTestDouble {
     call.on('end', () => call.end());
   }
 }
+
+/** A gRPC error with the trailers KurrentDB puts on it (`exception` and its details), as the client reads them. */
+function serviceError(
+  code: grpc.status,
+  details: string,
+  trailers: Record<string, string> = {},
+): grpc.ServiceError {
+  const metadata = new grpc.Metadata();
+  for (const [key, value] of Object.entries(trailers)) metadata.set(key, value);
+  return Object.assign(new Error(details), { code, details, metadata });
+}
+
+const streamDeletedError = (streamId: string) =>
+  serviceError(grpc.status.FAILED_PRECONDITION, `Event stream '${streamId}' is deleted.`, {
+    exception: 'stream-deleted',
+    'stream-name': streamId,
+  });
+
+/** Roughly the server's size of an append: each event's type, data and metadata. */
+const appendSize = (events: ProposedEvent[]): number =>
+  events.reduce(
+    (size, event) => size + Buffer.byteLength(event.type) + event.data.length + event.customMetadata.length,
+    0,
+  );
 
 /** Strictly before `position` in $all order. */
 const isBefore = (record: StoredRecord, position: LogPosition): boolean =>

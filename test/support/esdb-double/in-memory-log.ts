@@ -2,8 +2,9 @@
  * TEST DOUBLE: the storage behind the EventStoreDB test double (see README.md beside this file).
  * It is NOT EventStoreDB and is never used outside tests. It keeps an in-memory transaction log with the
  * shapes the gRPC protocol exposes (stream revisions, 64-bit log positions, `created` in .NET ticks) and
- * the few rules the ledger's adapter relies on: optimistic concurrency on an expected revision and
- * idempotent re-appends of the same event ids at the same expected revision.
+ * the server's write rules as KurrentDB's `IndexWriter.CheckCommit` has them: optimistic concurrency on an
+ * expected revision, idempotent re-appends of the same ids after an explicit revision (from the stream),
+ * with `any` only from a bounded cache of recent ids, and tombstoned streams.
  */
 
 /** `commit == prepare` for every record here, as EventStoreDB (22.10+) reports for implicit transactions. */
@@ -38,9 +39,10 @@ export type Expected =
 
 export type AppendOutcome =
   | { kind: 'written'; revision: bigint; position: bigint; records: StoredRecord[] }
-  /** the same ids are already at the expected place: nothing written (the server answers without a position) */
-  | { kind: 'idempotent'; revision: bigint }
-  | { kind: 'wrong-expected-version'; current: bigint | 'no-stream' };
+  /** the same ids are already there: nothing written; `revision` and `position` are those of the last one */
+  | { kind: 'idempotent'; revision: bigint; position: bigint }
+  | { kind: 'wrong-expected-version'; current: bigint | 'no-stream' }
+  | { kind: 'stream-deleted' };
 
 export interface EventFilter {
   on: 'stream' | 'event-type';
@@ -67,11 +69,18 @@ export const matchesFilter = (record: StoredRecord, filter: EventFilter | undefi
 export class InMemoryLog {
   readonly records: StoredRecord[] = [];
   private readonly streams = new Map<string, StoredRecord[]>();
+  private readonly tombstoned = new Set<string>();
+  /** the server's cache of recently committed ids, the only memory its `any` idempotency check has */
+  private readonly recentIds = new Map<string, StoredRecord>();
   private readonly listeners = new Set<(records: StoredRecord[]) => void>();
   private nextPosition = 0n;
-  private lastCreated = 0n;
 
-  constructor(private readonly clock: () => number = () => Date.now()) {}
+  constructor(
+    /** the server's wall clock (ms since the epoch): `created` is taken from it as is, never clamped */
+    public clock: () => number = () => Date.now(),
+    /** how many recent event ids the `any` check remembers (the server's cache is bounded by memory) */
+    private readonly recentIdsRemembered = 10_000,
+  ) {}
 
   /** Called synchronously after every write with the records it added. */
   onAppend(listener: (records: StoredRecord[]) => void): () => void {
@@ -83,35 +92,50 @@ export class InMemoryLog {
     return this.streams.get(streamId);
   }
 
+  isTombstoned(streamId: string): boolean {
+    return this.tombstoned.has(streamId);
+  }
+
+  /** A hard delete: the stream can be neither read nor written again (its events stay in `$all`). */
+  tombstone(streamId: string): void {
+    this.tombstoned.add(streamId);
+  }
+
   append(streamId: string, expected: Expected, proposed: ProposedEvent[]): AppendOutcome {
+    if (this.tombstoned.has(streamId)) return { kind: 'stream-deleted' };
     const existing = this.streams.get(streamId) ?? [];
     const current: bigint | 'no-stream' = existing.length === 0 ? 'no-stream' : BigInt(existing.length - 1);
+    const currentNumber = existing.length - 1;
     const ids = proposed.map((event) => event.eventId);
+    const idempotent = (last: StoredRecord): AppendOutcome => ({
+      kind: 'idempotent',
+      revision: last.revision,
+      position: last.position,
+    });
 
-    // The server's idempotency check: the same ids already follow the expected revision.
-    const sameIdsFrom = (start: number) =>
-      ids.length > 0 &&
-      start >= 0 &&
-      existing.length >= start + ids.length &&
-      ids.every((id, i) => existing[start + i]!.eventId === id);
-    if (expected.kind === 'no-stream' && sameIdsFrom(0)) {
-      return { kind: 'idempotent', revision: BigInt(ids.length - 1) };
-    }
-    if (expected.kind === 'revision' && sameIdsFrom(Number(expected.revision) + 1)) {
-      return { kind: 'idempotent', revision: expected.revision + BigInt(ids.length) };
-    }
-    // With `any` the real server only remembers recent writes; the double checks the stream's tail.
-    if (expected.kind === 'any' && sameIdsFrom(existing.length - ids.length)) {
-      return { kind: 'idempotent', revision: BigInt(existing.length - 1) };
+    if (expected.kind === 'exists' && current === 'no-stream')
+      return { kind: 'wrong-expected-version', current };
+    if (expected.kind === 'any' || expected.kind === 'exists') {
+      // Only the cache of recent ids: an id it forgot is written again (the server's documented caveat).
+      const known = ids.map((id) => this.recentIds.get(id));
+      if (ids.length === 0 || known[0]?.streamId !== streamId) return this.written(streamId, proposed);
+      if (known.some((record) => record?.streamId !== streamId))
+        return { kind: 'wrong-expected-version', current };
+      return idempotent(known[known.length - 1]!);
     }
 
-    const matches =
-      expected.kind === 'any' ||
-      (expected.kind === 'no-stream' && current === 'no-stream') ||
-      (expected.kind === 'exists' && current !== 'no-stream') ||
-      (expected.kind === 'revision' && current === expected.revision);
-    if (!matches) return { kind: 'wrong-expected-version', current };
+    const expectedNumber = expected.kind === 'no-stream' ? -1 : Number(expected.revision);
+    if (expectedNumber === currentNumber) return this.written(streamId, proposed);
+    if (expectedNumber > currentNumber || ids.length === 0)
+      return { kind: 'wrong-expected-version', current };
+    // Behind the stream: the ids after the expected revision must all be these, read from the stream itself.
+    // None of them: a stale append; some of them: a corrupted retry. The server answers both alike.
+    const same = ids.every((id, i) => existing[expectedNumber + 1 + i]?.eventId === id);
+    if (!same) return { kind: 'wrong-expected-version', current };
+    return idempotent(existing[expectedNumber + ids.length]!);
+  }
 
+  private written(streamId: string, proposed: ProposedEvent[]): AppendOutcome {
     const written = this.write(streamId, proposed);
     const last = written[written.length - 1]!;
     return { kind: 'written', revision: last.revision, position: last.position, records: written };
@@ -120,10 +144,8 @@ export class InMemoryLog {
   /** Writes without any check: used to seed system events the way a real server has them. */
   write(streamId: string, proposed: ProposedEvent[]): StoredRecord[] {
     const stream = this.streams.get(streamId) ?? [];
-    const now = BigInt(this.clock()) * TICKS_PER_MS;
-    // Recorded time never runs backwards along the log, as on a server with a monotonic clock.
-    const created = now > this.lastCreated ? now : this.lastCreated;
-    this.lastCreated = created;
+    // The server's wall clock as is: it may step back (a clock adjustment, another node as leader).
+    const created = BigInt(this.clock()) * TICKS_PER_MS;
     const written = proposed.map((event) => {
       const record: StoredRecord = {
         ...event,
@@ -138,10 +160,19 @@ export class InMemoryLog {
         BigInt(event.data.length + event.customMetadata.length);
       stream.push(record);
       this.records.push(record);
+      this.remember(record);
       return record;
     });
     this.streams.set(streamId, stream);
     if (written.length > 0) for (const listener of [...this.listeners]) listener(written);
     return written;
+  }
+
+  private remember(record: StoredRecord): void {
+    if (this.recentIdsRemembered <= 0) return;
+    this.recentIds.delete(record.eventId);
+    this.recentIds.set(record.eventId, record);
+    if (this.recentIds.size > this.recentIdsRemembered)
+      this.recentIds.delete(this.recentIds.keys().next().value!);
   }
 }

@@ -1,11 +1,14 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { DomainError } from '@ledger/domain';
 import {
+  AppendTooLargeError,
   ConcurrencyConflictError,
   DuplicateEventIdError,
   StaleRevisionError,
+  StoreAccessDeniedError,
   StoreUnavailableError,
   StreamBusyError,
+  StreamDeletedError,
 } from '@ledger/event-store';
 import type { Request, Response } from 'express';
 import { Problem, ValidationProblem } from './problems';
@@ -73,6 +76,29 @@ export function toProblem(error: unknown): Problem {
       { 'Retry-After': '1' },
     );
   }
+  if (error instanceof StreamDeletedError) {
+    return new Problem(410, 'stream-deleted', 'The entity was deleted from the event store', error.message);
+  }
+  if (error instanceof AppendTooLargeError) {
+    return new Problem(
+      413,
+      'payload-too-large',
+      'The command’s events are too large to store',
+      error.message,
+      {
+        ...(error.maxAppendSize === undefined ? {} : { maxAppendSize: error.maxAppendSize }),
+      },
+    );
+  }
+  if (error instanceof StoreAccessDeniedError) {
+    // The ledger's own credentials were refused: a deployment fault that no retry of the client cures.
+    return new Problem(
+      503,
+      'store-access-denied',
+      'The event store refused the ledger',
+      'the event store refused the ledger access; the error is logged',
+    );
+  }
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const code = HTTP_CODES[status] ?? (status >= 500 ? 'internal-error' : 'bad-request');
@@ -95,7 +121,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const response = context.getResponse<Response>();
     const request = context.getRequest<Request>();
     const problem = toProblem(error);
-    if (problem.status >= 500 && problem.code === 'internal-error') {
+    // Server faults an operator must fix are logged; an unavailable store is expected and retried.
+    if (problem.status >= 500 && problem.code !== 'unavailable') {
       this.logger.error(
         `${request.method} ${request.originalUrl}`,
         error instanceof Error ? error.stack : String(error),

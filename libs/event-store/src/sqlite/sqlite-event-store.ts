@@ -303,7 +303,8 @@ export class SqliteEventStore implements EventStore {
           await options.onEvents(batch);
           position = batch[batch.length - 1]!.position;
         } catch (error) {
-          options.onError?.(error);
+          // Every failure here is worth another try: the file is local, nothing refuses us for good.
+          options.onError?.(error, true);
           if (running) await pause(RETRY_PAUSE_MS);
         }
       }
