@@ -18,6 +18,8 @@ for (const batchAppend of [false, true]) {
     async () => {
       await double?.stop();
     },
+    // like the real server, the double does not order concurrent gRPC calls
+    { ordersPipelinedAppends: false },
   );
 }
 

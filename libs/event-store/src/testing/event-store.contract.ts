@@ -2,6 +2,16 @@ import type { EventToAppend, RecordedEvent } from '../event-envelope';
 import { newId } from '../event-ids';
 import { DuplicateEventIdError, type EventStore, WrongExpectedRevisionError } from '../event-store.port';
 
+export interface ContractOptions {
+  /**
+   * Appends to one stream requested back to back, without awaiting (the next one expecting the revision the
+   * previous one will reach), commit in the order they were requested. True by default: the embedded and
+   * PostgreSQL stores queue a process's appends, and per-stream command pipelining relies on it. The
+   * EventStoreDB adapter turns it off: its server does not order concurrent gRPC calls.
+   */
+  ordersPipelinedAppends?: boolean;
+}
+
 /**
  * The behaviour every EventStore adapter must show. Each adapter's spec calls this with a factory that
  * returns a fresh, empty store; the EventStoreDB adapter runs the very same cases.
@@ -10,6 +20,7 @@ export function eventStoreContract(
   name: string,
   createStore: () => Promise<EventStore>,
   teardown?: () => Promise<void>,
+  { ordersPipelinedAppends = true }: ContractOptions = {},
 ) {
   describe(`EventStore contract: ${name}`, () => {
     let store: EventStore;
@@ -91,6 +102,35 @@ export function eventStoreContract(
           DuplicateEventIdError,
         );
       });
+
+      it('refuses one of several appends requested together without undoing the others', async () => {
+        await store.append('thing-1', [event()], 'no-stream');
+        const outcomes = await Promise.allSettled([
+          store.append('thing-2', [event('A')], 'no-stream'),
+          store.append('thing-1', [event('Stale')], 'no-stream'),
+          store.append('thing-3', [event('B'), event('C')], 'no-stream'),
+        ]);
+        expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+        expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+        const types = async (streamId: string) => (await store.readStream(streamId)).map((e) => e.type);
+        expect(await types('thing-1')).toEqual(['Something']);
+        expect(await types('thing-2')).toEqual(['A']);
+        expect(await types('thing-3')).toEqual(['B', 'C']);
+      });
+
+      (ordersPipelinedAppends ? it : it.skip)(
+        'commits appends to one stream requested back to back in the order they were requested',
+        async () => {
+          const first = store.append('thing-1', [event('A')], 'no-stream');
+          const second = store.append('thing-1', [event('B'), event('C')], 0n);
+          const third = store.append('thing-1', [event('D')], 2n);
+          const results = await Promise.all([first, second, third]);
+          expect(results.map((result) => result.revision)).toEqual([0n, 2n, 3n]);
+          expect(results[0]!.position).toBeLessThan(results[1]!.position);
+          expect(results[1]!.position).toBeLessThan(results[2]!.position);
+          expect((await store.readStream('thing-1')).map((e) => e.type)).toEqual(['A', 'B', 'C', 'D']);
+        },
+      );
 
       it('returns the global position of the last event as a bigint', async () => {
         const first = await store.append('thing-1', [event()], 'no-stream');
