@@ -221,6 +221,6 @@ describe('PostgresEventStore', () => {
       await writer.append('thing-1', [event('C')], 1n);
       expect((await until(3)).map((e) => e.type)).toEqual(['A', 'B', 'C']);
       await subscription.stop();
-    });
+    }, 30_000);
   });
 });

@@ -273,7 +273,6 @@ export class PostgresEventStore implements EventStore {
     let outcomes: AppendOutcome[];
     try {
       const { rows } = await this.pool.query<{ outcomes: AppendOutcome[] }>({
-        name: 'ledger-append-events',
         text: 'SELECT ledger_append_events($1::json) AS outcomes',
         values: [`[${group.map((append) => append.encoded).join(',')}]`],
       });
@@ -321,7 +320,6 @@ export class PostgresEventStore implements EventStore {
 
   async readStream(streamId: string, fromRevision = 0n): Promise<RecordedEvent[]> {
     const rows = await this.query<EventRow>('readStream', {
-      name: 'ledger-read-stream',
       text: `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 AND revision >= $2 ORDER BY revision`,
       values: [streamId, fromRevision],
     });
@@ -331,7 +329,6 @@ export class PostgresEventStore implements EventStore {
   async readAll({ fromPosition = 0n, limit = 1000 }: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     // Positions become visible in order, so what a reader sees after a position is always a gapless prefix.
     const rows = await this.query<EventRow>('readAll', {
-      name: 'ledger-read-all',
       text: `SELECT ${COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2`,
       values: [fromPosition, limit],
     });
@@ -340,7 +337,6 @@ export class PostgresEventStore implements EventStore {
 
   async headPosition(): Promise<bigint> {
     const [row] = await this.query<{ head: bigint }>('headPosition', {
-      name: 'ledger-head-position',
       text: 'SELECT coalesce(max(position), 0) AS head FROM events',
     });
     return row!.head;
@@ -419,6 +415,11 @@ export class PostgresEventStore implements EventStore {
     return this.closed;
   }
 
+  /**
+   * Statements are deliberately not named (prepared): an unnamed statement is planned for its actual
+   * values and the table's actual size each time, while a prepared one may keep a plan made when the log
+   * was nearly empty (a sequential scan) long after it has grown.
+   */
   private async query<Row extends QueryResultRow>(operation: string, query: QueryConfig): Promise<Row[]> {
     try {
       return (await this.pool.query<Row>(query)).rows;

@@ -110,5 +110,5 @@ describe('PostgresEventStore global order', () => {
     expect(subscribed).toHaveLength(committed.length);
     expect(polled).toHaveLength(committed.length);
     expect(finalHead).toBe(BigInt(committed.length));
-  });
+  }, 60_000);
 });

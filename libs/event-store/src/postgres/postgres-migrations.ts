@@ -71,10 +71,16 @@ const EVENTS_TABLE = `
  *
  * recorded_at comes from the database clock at each append and never decreases along positions, so
  * "known at time T" is a clean cut of the log even when the server's clock steps back.
+ *
+ * `enable_seqscan = off`: every statement here is a lookup through an index. PL/pgSQL caches its plans
+ * per connection, and a plan made while the table was nearly empty (a sequential scan, cheapest then)
+ * would otherwise stay in use as the log grows, making each append cost a scan of the whole table.
  */
 const APPEND_FUNCTION = `
   CREATE OR REPLACE FUNCTION ledger_append_events(batch json) RETURNS json
-  LANGUAGE plpgsql VOLATILE AS $fn$
+  LANGUAGE plpgsql VOLATILE
+  SET enable_seqscan = off
+  AS $fn$
   DECLARE
     item          json;
     stream        text;
