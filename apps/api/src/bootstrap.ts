@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Logger, type LogLevel } from '@nestjs/common';
+import { Logger, type LogLevel, ShutdownSignal } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -10,6 +10,9 @@ import type { LedgerConfig } from './config/ledger-config';
 import { sendProblem } from './problems/problem-details.filter';
 import { Problem } from './problems/problems';
 import { ledgerValidationPipe } from './validation';
+
+/** SIGHUP is not among them: it reloads the API key file (see ApiKeyRegistry). */
+const SHUTDOWN_SIGNALS = Object.values(ShutdownSignal).filter((signal) => signal !== ShutdownSignal.SIGHUP);
 
 /** Body-parser failures happen before Nest's routing, so they get their own problem mapping. */
 function bodyParserProblems(error: unknown, request: Request, response: Response, next: NextFunction): void {
@@ -87,7 +90,7 @@ export async function createLedgerApp(
   app.use(bodyParserProblems);
   app.useGlobalPipes(ledgerValidationPipe());
   // Exit 0 once drained and the stores are closed (by default Nest re-raises the signal: exit status 143).
-  app.enableShutdownHooks([], { useProcessExit: true });
+  app.enableShutdownHooks(SHUTDOWN_SIGNALS, { useProcessExit: true });
 
   const document = SwaggerModule.createDocument(
     app,
