@@ -451,7 +451,7 @@ const json = (value: unknown) => {
 
 interface Case {
   what: string;
-  method: 'GET' | 'POST';
+  method: string;
   path: string;
   body?: string;
   headers?: Record<string, string>;
@@ -459,7 +459,14 @@ interface Case {
   field?: string;
   /** a status other than 400 that the case must get */
   status?: number;
+  /** the code the problem must have, when the case is about one */
+  code?: string;
+  /** a method the `Allow` header of a 405 must list */
+  allow?: string;
 }
+
+/** `{"nested":` + depth `[` + depth `]` + `}`: repro 5 of issue 10 was depth 2000. */
+const nested = (depth: number) => `{"nested":${'['.repeat(depth)}${']'.repeat(depth)}}`;
 
 /** Every malformed variant of one command's request. */
 function commandCases(endpoint: Endpoint): Case[] {
@@ -518,18 +525,46 @@ function commandCases(endpoint: Endpoint): Case[] {
     'text/plain',
     'application/x-www-form-urlencoded',
     'multipart/form-data; boundary=x',
+    'application/json; charset=utf-16le',
+    '',
   ]) {
     cases.push(
-      post(`Content-Type ${contentType}`, endpoint.body, { headers: { 'content-type': contentType } }),
+      post(`Content-Type ${json(contentType)}`, endpoint.body, {
+        headers: { 'content-type': contentType },
+        status: 415,
+        code: 'unsupported-media-type',
+      }),
     );
   }
-  cases.push({
-    what: 'no Content-Type',
-    method: 'POST',
-    path: endpoint.path,
-    body: JSON.stringify(endpoint.body),
-    headers: { 'content-type': '' },
-  });
+  for (const depth of [32, 2000]) {
+    cases.push({
+      what: `JSON nested ${depth + 1} levels deep`,
+      method: 'POST',
+      path: endpoint.path,
+      body: nested(depth),
+      code: 'nesting-too-deep',
+    });
+  }
+  cases.push(
+    post(
+      'an empty object with a 10,000-character X-Correlation-Id',
+      {},
+      {
+        headers: { 'x-correlation-id': 'c'.repeat(10_000) },
+      },
+    ),
+  );
+  // Not GET: API.md lists queries on some command paths (GET /export-restrictions, GET /projects).
+  for (const method of ['PUT', 'PATCH', 'DELETE']) {
+    cases.push({
+      what: `the method ${method}`,
+      method,
+      path: endpoint.path,
+      status: 405,
+      code: 'method-not-allowed',
+      allow: 'POST',
+    });
+  }
   cases.push({ what: 'no body at all', method: 'POST', path: endpoint.path });
   // Bad ids in the path: whatever cannot be an id names no entity.
   const ids = [PROJECT, OFFTAKE, STOCKPILE, RESTRICTION].filter((id) => endpoint.path.includes(`/${id}`));
@@ -590,6 +625,22 @@ function queryCases(): Case[] {
   for (const bad of ['UPPER', 'a'.repeat(65), '%20', 'x%00y', '%E2%9C%93', 'no-such-entity']) {
     cases.push(notFound(`/projects/${bad}`), notFound(`/stockpiles/${bad}`));
   }
+  for (const [method, path] of [
+    ['POST', `/projects/${PROJECT}`],
+    ['PUT', `/stockpiles/${STOCKPILE}`],
+    ['DELETE', '/inventory'],
+    ['PATCH', '/exposure/JP/graphite-flake'],
+    ['DELETE', '/audit/log'],
+  ] as const) {
+    cases.push({
+      what: `the method ${method}`,
+      method,
+      path,
+      status: 405,
+      code: 'method-not-allowed',
+      allow: 'GET',
+    });
+  }
   cases.push(
     get('exposure of an unknown country', '/exposure/XX/graphite-flake', { field: 'country' }),
     get('exposure of an alpha-3 country', '/exposure/JPN', { field: 'country' }),
@@ -630,11 +681,22 @@ function fault(kase: Case, response: JsonResponse): string | undefined {
   const expected = kase.status ?? 400;
   const problems: string[] = [];
   if (status < 400 || status >= 500) problems.push(`status ${status}`);
-  else if (status !== expected && !(kase.status === undefined && [413, 415].includes(status))) {
+  else if (status !== expected && !(kase.status === undefined && status === 413)) {
     problems.push(`status ${status}, not ${expected}`);
   }
   if (!/^application\/problem\+json/.test(contentType)) problems.push(`content-type ${contentType}`);
   if (typeof body?.code !== 'string') problems.push('no code');
+  else if (kase.code !== undefined && body.code !== kase.code)
+    problems.push(`code ${body.code}, not ${kase.code}`);
+  // Every answer says which request it answers; a client's id is echoed only when it is 1–128 visible ASCII.
+  if (!/^[\x21-\x7e]{1,128}$/.test(response.headers.get('x-correlation-id') ?? '')) {
+    problems.push(`X-Correlation-Id ${json(response.headers.get('x-correlation-id'))}`);
+  }
+  if (typeof body?.instance === 'string' && /[?#]/.test(body.instance))
+    problems.push('instance with a query');
+  if (kase.allow !== undefined && !(response.headers.get('allow') ?? '').split(', ').includes(kase.allow)) {
+    problems.push(`Allow ${json(response.headers.get('allow'))} without ${kase.allow}`);
+  }
   if (kase.field !== undefined) {
     const fields: string[] = Array.isArray(body?.errors)
       ? body.errors.map((e: { field: string }) => e.field)

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Logger, type LogLevel } from '@nestjs/common';
+import { Logger, type LogLevel, ShutdownSignal } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -7,43 +7,16 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';
 import { AppModule } from './app.module';
 import type { LedgerConfig } from './config/ledger-config';
-import { sendProblem } from './problems/problem-details.filter';
-import { Problem } from './problems/problems';
+import { acceptJsonBodies } from './http/json-body';
+import { LedgerLogger } from './http/ledger-logger';
+import { correlateRequests } from './http/request-context';
+import { countRequests } from './http/request-metrics';
+import { methodsOfRoutes, RouteTable } from './http/route-table';
+import { LedgerMetrics } from './operations/ledger-metrics';
 import { ledgerValidationPipe } from './validation';
 
-/** Body-parser failures happen before Nest's routing, so they get their own problem mapping. */
-function bodyParserProblems(error: unknown, request: Request, response: Response, next: NextFunction): void {
-  const failure = error as { type?: string; status?: number; limit?: number };
-  if (failure?.type === 'entity.too.large') {
-    return sendProblem(
-      response,
-      new Problem(
-        413,
-        'payload-too-large',
-        'The request body is too large',
-        `the limit is ${failure.limit} bytes`,
-      ),
-      request.originalUrl,
-    );
-  }
-  if (failure?.type === 'entity.parse.failed') {
-    return sendProblem(
-      response,
-      new Problem(400, 'invalid-json', 'The request body is not valid JSON', undefined, {
-        errors: [{ field: '(body)', message: 'not valid JSON' }],
-      }),
-      request.originalUrl,
-    );
-  }
-  if (failure?.status && failure.status >= 400 && failure.status < 500) {
-    return sendProblem(
-      response,
-      new Problem(failure.status, 'bad-request', 'The request cannot be read'),
-      request.originalUrl,
-    );
-  }
-  next(error);
-}
+/** SIGHUP is not among them: it reloads the API key file (see ApiKeyRegistry). */
+const SHUTDOWN_SIGNALS = Object.values(ShutdownSignal).filter((signal) => signal !== ShutdownSignal.SIGHUP);
 
 /**
  * On SIGTERM Nest closes the HTTP server: it takes no new connections, drops the idle ones and waits for
@@ -76,18 +49,22 @@ export async function createLedgerApp(
     bodyParser: false,
     // Throw instead of exiting, so main() can report a configuration mistake plainly and tests see the error.
     abortOnError: false,
-    logger: options.logger ?? ['log', 'warn', 'error'],
+    logger:
+      options.logger === false
+        ? false
+        : new LedgerLogger({ logLevels: options.logger ?? ['log', 'warn', 'error'] }),
   });
   app.disable('x-powered-by');
+  // In this order: every response, refusals before routing included, carries its correlation id and
+  // is counted; then methods, media type, size and nesting are refused before any parse or route runs.
+  app.use(correlateRequests);
+  app.use(countRequests(app.get(LedgerMetrics)));
   closeConnectionsWhenDraining(app);
-  app.useBodyParser('json', {
-    limit: config.bodyLimitBytes,
-    type: ['application/json', 'application/*+json'],
-  });
-  app.use(bodyParserProblems);
+  app.use(methodsOfRoutes(RouteTable.of(app)));
+  acceptJsonBodies(app, config.bodyLimitBytes);
   app.useGlobalPipes(ledgerValidationPipe());
   // Exit 0 once drained and the stores are closed (by default Nest re-raises the signal: exit status 143).
-  app.enableShutdownHooks([], { useProcessExit: true });
+  app.enableShutdownHooks(SHUTDOWN_SIGNALS, { useProcessExit: true });
 
   const document = SwaggerModule.createDocument(
     app,

@@ -1,4 +1,5 @@
 import { isCountry } from '@ledger/domain';
+import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -26,6 +27,12 @@ const digest = (key: string): string => createHash('sha256').update(key, 'utf8')
 
 const MIN_KEY_LENGTH = 16;
 
+/** A value from the key file, quoted and cut short, for a message that names it. */
+const quoted = (value: unknown): string => {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+};
+
 function parseEntries(file: string, text: string): ApiKeyEntry[] {
   let parsed: unknown;
   try {
@@ -34,23 +41,36 @@ function parseEntries(file: string, text: string): ApiKeyEntry[] {
     throw new ApiKeyFileError(`${file} is not valid JSON: ${(error as Error).message}`);
   }
   if (!Array.isArray(parsed)) throw new ApiKeyFileError(`${file} must hold a JSON array of keys`);
-  const names = new Set<string>();
+  // Where each name and key digest was first seen, so that a repeat names both entries.
+  const names = new Map<string, string>();
+  const keys = new Map<string, string>();
   return parsed.map((entry: unknown, index) => {
-    const where = `${file}[${index}]`;
     const { key, name, roles, countries = [] } = (entry ?? {}) as Partial<ApiKeyEntry>;
+    const named = typeof name === 'string' && name.trim() !== '';
+    const where = named ? `${file}[${index}] (name ${quoted(name)})` : `${file}[${index}]`;
+    if (!named) throw new ApiKeyFileError(`${where}.name must be a non-empty string`);
+    if (names.has(name)) {
+      throw new ApiKeyFileError(`${where}: the name is already used by ${names.get(name)}`);
+    }
+    names.set(name, where);
     if (typeof key !== 'string' || key.length < MIN_KEY_LENGTH) {
       throw new ApiKeyFileError(`${where}.key must be a string of at least ${MIN_KEY_LENGTH} characters`);
     }
-    if (typeof name !== 'string' || name.trim() === '' || names.has(name)) {
-      throw new ApiKeyFileError(`${where}.name must be a non-empty name used by no other key`);
+    // Otherwise the last entry would win: a reader's key could silently become an admin's.
+    if (keys.has(digest(key))) {
+      throw new ApiKeyFileError(`${where}.key is the key of ${keys.get(digest(key))}: every key must differ`);
     }
-    names.add(name);
-    if (
-      !Array.isArray(roles) ||
-      roles.length === 0 ||
-      !roles.every((role) => (ROLES as readonly string[]).includes(role))
-    ) {
-      throw new ApiKeyFileError(`${where}.roles must list one or more of ${ROLES.join(', ')}`);
+    keys.set(digest(key), where);
+    if (!Array.isArray(roles) || roles.length === 0) {
+      throw new ApiKeyFileError(
+        `${where}.roles is ${Array.isArray(roles) ? 'empty' : 'not a list'}: a key needs one or more of ${ROLES.join(', ')}`,
+      );
+    }
+    const unknown = roles.find((role) => !(ROLES as readonly unknown[]).includes(role));
+    if (unknown !== undefined) {
+      throw new ApiKeyFileError(
+        `${where}.roles: ${quoted(unknown)} is not a role; the roles are ${ROLES.join(', ')}`,
+      );
     }
     if (!Array.isArray(countries) || !countries.every(isCountry)) {
       throw new ApiKeyFileError(`${where}.countries must list ISO 3166-1 alpha-2 codes`);
@@ -59,24 +79,64 @@ function parseEntries(file: string, text: string): ApiKeyEntry[] {
   });
 }
 
-export class ApiKeyRegistry {
-  private constructor(private readonly byDigest: ReadonlyMap<string, Principal>) {}
+/** Reads and checks the whole file; any mistake throws, naming the entry. */
+function loadKeys(file: string): ReadonlyMap<string, Principal> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ApiKeyFileError(`cannot read the API key file ${file}: ${(error as Error).message}`);
+  }
+  const byDigest = new Map<string, Principal>();
+  for (const { key, ...principal } of parseEntries(file, text)) byDigest.set(digest(key), principal);
+  return byDigest;
+}
+
+/**
+ * The keys of the key file. SIGHUP reloads the file (key rotation without a restart): the new keys
+ * replace the old ones all at once, and a file with a mistake leaves the old ones in force.
+ */
+export class ApiKeyRegistry implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('ApiKeys');
+  private readonly reloadOnHangup = () => this.reloadAndReport();
+
+  private constructor(
+    readonly file: string,
+    private byDigest: ReadonlyMap<string, Principal>,
+  ) {}
 
   static fromFile(file: string): ApiKeyRegistry {
-    let text: string;
+    return new ApiKeyRegistry(file, loadKeys(file));
+  }
+
+  /** Reads the key file again; throws ApiKeyFileError, keeping the keys in force, if it has a mistake. */
+  reload(): number {
+    const byDigest = loadKeys(this.file);
+    this.byDigest = byDigest;
+    return byDigest.size;
+  }
+
+  /** What SIGHUP does: reload, and say in the log what happened (an operator is waiting to see it). */
+  reloadAndReport(): void {
     try {
-      text = readFileSync(file, 'utf8');
+      const count = this.reload();
+      this.logger.log(`reloaded ${this.file}: ${count} keys in force`);
     } catch (error) {
-      throw new ApiKeyFileError(`cannot read the API key file ${file}: ${(error as Error).message}`);
+      // The message names the entry; a stack trace would only hide it.
+      this.logger.error(`kept the previous keys: ${(error as Error).message}`);
     }
-    const entries = parseEntries(file, text);
-    const byDigest = new Map<string, Principal>();
-    for (const { key, ...principal } of entries) byDigest.set(digest(key), principal);
-    return new ApiKeyRegistry(byDigest);
   }
 
   authenticate(key: string): Principal | undefined {
     return this.byDigest.get(digest(key));
+  }
+
+  onApplicationBootstrap(): void {
+    process.on('SIGHUP', this.reloadOnHangup);
+  }
+
+  onApplicationShutdown(): void {
+    process.off('SIGHUP', this.reloadOnHangup);
   }
 }
 

@@ -3,6 +3,7 @@ import { canonicalJson, deterministicEntityId, newId } from '@ledger/event-store
 import { createHash } from 'node:crypto';
 import type { Principal } from '../auth/api-keys';
 import type { AuthenticatedRequest } from '../auth/auth.decorators';
+import { correlationIdOf } from '../http/request-context';
 import { ValidationProblem } from '../problems/problems';
 
 /** The HTTP facts a command needs besides its body: who, which key, which revision, which request. */
@@ -19,7 +20,6 @@ export interface CommandRequest {
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 const IF_MATCH = /^"(0|[1-9][0-9]{0,18})"$/;
-const CORRELATION_ID = /^[\x21-\x7e]{1,128}$/;
 
 export function commandRequestOf(request: AuthenticatedRequest): CommandRequest {
   const principal = request.principal;
@@ -35,11 +35,8 @@ export function commandRequestOf(request: AuthenticatedRequest): CommandRequest 
   if (ifMatch !== undefined && revision === undefined) {
     throw new ValidationProblem([{ field: 'If-Match', message: 'must be a quoted revision such as "3"' }]);
   }
-  const suppliedCorrelation = request.header('x-correlation-id');
-  const correlationId =
-    suppliedCorrelation !== undefined && CORRELATION_ID.test(suppliedCorrelation)
-      ? suppliedCorrelation
-      : newId();
+  // The id the response already carries, so that the events record the one the client got back.
+  const correlationId = correlationIdOf(request);
   const fingerprint = createHash('sha256')
     .update(canonicalJson({ method: request.method, path: request.path, body: request.body ?? null }))
     .digest('hex');

@@ -34,6 +34,15 @@ const HTTP_CODES: Record<number, string> = {
   413: 'payload-too-large',
   415: 'unsupported-media-type',
 };
+const HTTP_TITLES: Record<number, string> = {
+  404: 'Not found',
+  405: 'The path does not take this method',
+  413: 'The request body is too large',
+  415: 'The request body must be JSON',
+};
+
+/** A URL's path: query strings carry what must not be echoed (a key sent as `?key=`), so none is kept. */
+export const withoutQuery = (url: string): string => url.replace(/[?#][\s\S]*$/, '');
 
 /** Maps every error to an RFC 9457 problem; only real server faults become 5xx. */
 export function toProblem(error: unknown): Problem {
@@ -102,7 +111,11 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const code = HTTP_CODES[status] ?? (status >= 500 ? 'internal-error' : 'bad-request');
-    return new Problem(status, code, error.message, undefined);
+    // The router's 404 says `Cannot GET <url>`, query string and all: keep only the path of any URL.
+    const message = error.message.replace(/\/\S*/g, withoutQuery);
+    return HTTP_TITLES[status]
+      ? new Problem(status, code, HTTP_TITLES[status], message)
+      : new Problem(status, code, message, undefined);
   }
   return new Problem(
     500,
@@ -124,7 +137,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     // Server faults an operator must fix are logged; an unavailable store is expected and retried.
     if (problem.status >= 500 && problem.code !== 'unavailable') {
       this.logger.error(
-        `${request.method} ${request.originalUrl}`,
+        `${request.method} ${withoutQuery(request.originalUrl)}`,
         error instanceof Error ? error.stack : String(error),
       );
     }
@@ -132,11 +145,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 }
 
+/** `instance` is the request's URL; only its path goes into the problem. */
 export function sendProblem(response: Response, problem: Problem, instance?: string): void {
   if (response.headersSent) return;
   for (const [name, value] of Object.entries(problem.headers)) response.setHeader(name, value);
   response
     .status(problem.status)
     .type('application/problem+json')
-    .send(JSON.stringify(problem.body(instance)));
+    .send(JSON.stringify(problem.body(instance === undefined ? undefined : withoutQuery(instance))));
 }
