@@ -62,6 +62,11 @@ export interface EventStore {
    */
   readonly ordersAppendsPerStream?: boolean;
   /**
+   * Whether positions are the dense numbers 1..N of the global order (SQLite, PostgreSQL), so that the
+   * distance between two positions counts the events between them. EventStoreDB's are byte offsets.
+   */
+  readonly positionsAreDense?: boolean;
+  /**
    * Appends atomically, or not at all. Throws WrongExpectedRevisionError when the stream is not at the
    * expected revision, and DuplicateEventIdError when an event id is already used by a different append.
    * Appending ids that already follow the expected revision is a no-op that returns the first result.

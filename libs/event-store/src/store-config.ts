@@ -13,8 +13,11 @@ export interface StoreConfig {
   /** the SQLite file and the generated key file live here; in distributed mode, the read models only */
   dataDir: string;
   eventStore: EventStoreConfig;
-  readStore: { kind: 'sqlite' };
+  /** where read models, their checkpoints and Idempotency-Key records live: the SQLite file, or PostgreSQL */
+  readStore: ReadStoreConfig;
 }
+
+export type ReadStoreConfig = { kind: 'sqlite' } | { kind: 'postgres'; url: string };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -22,17 +25,20 @@ export class ConfigError extends Error {
 
 export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
   const eventStore = parseEventStore(env.LEDGER_EVENT_STORE || 'sqlite');
-  const readStore = env.LEDGER_READ_STORE || 'sqlite';
-  if (readStore !== 'sqlite') {
-    throw new ConfigError(
-      `LEDGER_READ_STORE="${readStore}" is not supported by this build yet; use "sqlite"`,
-    );
-  }
   return {
     dataDir: resolve(env.LEDGER_DATA_DIR || './data'),
     eventStore,
-    readStore: { kind: 'sqlite' },
+    readStore: parseReadStore(env.LEDGER_READ_STORE || 'sqlite'),
   };
+}
+
+/** `sqlite` (the data folder's file), or a PostgreSQL URL that any number of API processes share. */
+export function parseReadStore(value: string): ReadStoreConfig {
+  if (value === 'sqlite') return { kind: 'sqlite' };
+  if (/^postgres(ql)?:\/\/./i.test(value.trim())) return { kind: 'postgres', url: value.trim() };
+  throw new ConfigError(
+    `LEDGER_READ_STORE="${value}" is neither "sqlite" nor a PostgreSQL URL (postgres://user:password@host:5432/ledger)`,
+  );
 }
 
 /**

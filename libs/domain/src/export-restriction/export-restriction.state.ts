@@ -45,17 +45,28 @@ export function evolveExportRestriction(
  * Whether a restriction applies on `day` (`YYYY-MM-DD`) to exports of `material` to `importer` (DOMAIN.md):
  * it has taken effect (effectiveFrom ≤ day), was not lifted on or before that day, covers the material,
  * and names the importer or every destination ("*"); the imposing country never restricts itself, not
- * even through "*". The single source of this rule: the read side applies it to the measures it finds.
+ * even through "*". Without an importer or a material, to some importer or of some material. The single
+ * source of this rule: the read side applies it to the measures it finds.
  */
 export function isRestrictionActive(
   restriction: RestrictionTerms,
   day: string,
-  importer: string,
-  material: string,
+  importer?: string,
+  material?: string,
 ): boolean {
   if (restriction.effectiveFrom > day) return false;
   if (restriction.liftedFrom !== undefined && restriction.liftedFrom <= day) return false;
-  if (!restriction.materials.includes(material)) return false;
+  return restrictionCovers(restriction, importer, material);
+}
+
+/** Whether a restriction covers exports of `material` to `importer` at all, on whichever days it applies. */
+export function restrictionCovers(
+  restriction: RestrictionTerms,
+  importer?: string,
+  material?: string,
+): boolean {
+  if (material !== undefined && !restriction.materials.includes(material)) return false;
+  if (importer === undefined) return true;
   if (importer === restriction.imposedBy) return false;
   return restriction.appliesTo.includes(importer) || restriction.appliesTo.includes(EVERY_DESTINATION);
 }

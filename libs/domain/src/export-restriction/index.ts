@@ -6,5 +6,6 @@ export {
   type ExportRestrictionState,
   initialExportRestrictionState,
   isRestrictionActive,
+  restrictionCovers,
   type RestrictionTerms,
 } from './export-restriction.state';

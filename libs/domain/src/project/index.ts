@@ -7,4 +7,6 @@ export {
   initialProjectState,
   projectCountry,
   projectRecorderCountries,
+  peakCommitment,
+  type Commitment,
 } from './project.state';

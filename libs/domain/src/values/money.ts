@@ -1,5 +1,5 @@
 import { invalidValue } from '../shared/domain-error';
-import { formatScaledDecimal, parseScaledDecimal } from './decimal';
+import { formatScaledDecimal, parseScaledDecimal, parseStoredDecimal } from './decimal';
 import { minorUnitDigits } from './currency-codes';
 
 export interface MoneyDto {
@@ -49,11 +49,24 @@ export class Money {
 
   /** Canonical form: the currency's minor-unit digits always shown ("25000000.00"), as ISO 4217 writes money. */
   toJSON(): MoneyDto {
-    const text = formatScaledDecimal(this.minorUnits, this.digits);
-    const [whole, fraction = ''] = text.split('.');
-    return {
-      amount: this.digits === 0 ? `${whole}` : `${whole}.${fraction.padEnd(this.digits, '0')}`,
-      currency: this.currency,
-    };
+    return { amount: formatMinorUnits(this.minorUnits, this.currency), currency: this.currency };
   }
+}
+
+/** An amount in minor units, written with its currency's minor-unit digits ("25000000.00"). */
+export function formatMinorUnits(minorUnits: bigint, currency: string): string {
+  const digits = minorUnitDigits(currency) ?? 0;
+  const text = formatScaledDecimal(minorUnits, digits);
+  const [whole, fraction = ''] = text.split('.');
+  return digits === 0 ? `${whole}` : `${whole}.${fraction.padEnd(digits, '0')}`;
+}
+
+/**
+ * The minor units of an amount read back from a stored event, whatever its size: stored facts are history,
+ * summed exactly by the read side however large (an event recorded before the bounds existed included).
+ */
+export function storedMinorUnits(stored: MoneyDto, field = 'amount'): bigint {
+  const digits = minorUnitDigits(stored?.currency);
+  if (digits === undefined) throw invalidValue(`${field}.currency`, `${field}.currency is not a stored currency`);
+  return parseStoredDecimal(stored.amount, digits, `${field}.amount`);
 }

@@ -179,6 +179,8 @@ const encodeAppend = (streamId: string, events: EventToAppend[], expected: Expec
 export class PostgresEventStore implements EventStore {
   /** Groups leave one at a time and commit their appends in the order requested. */
   readonly ordersAppendsPerStream = true;
+  /** Positions are 1..N, handed out under the append lock. */
+  readonly positionsAreDense = true;
   private readonly pool: Pool;
   private readonly appended = new EventEmitter();
   private readonly pending: PendingAppend[] = [];

@@ -78,6 +78,8 @@ const toRecorded = (row: EventRow): RecordedEvent => ({
 export class SqliteEventStore implements EventStore {
   /** Appends are committed in the order requested, each in its own savepoint of the group's transaction. */
   readonly ordersAppendsPerStream = true;
+  /** Positions are 1..N: the rowid of an append-only table (AUTOINCREMENT, nothing ever deleted). */
+  readonly positionsAreDense = true;
   private readonly appended = new EventEmitter();
   private lastRecordedAt = '';
 

@@ -1,6 +1,12 @@
-import { Quantity, type ProjectEvent } from '@ledger/domain';
-import type { RecordedEvent, SqliteDatabase } from '@ledger/event-store';
-import { type FactTimes, factTimes, type SqliteReadModel } from '../projection';
+import {
+  PROJECT_EVENT_TYPES,
+  PROJECT_STREAMS,
+  type ProjectEvent,
+  storedGrams,
+  storedMinorUnits,
+} from '@ledger/domain';
+import { type FactTimes, factTimes, type Projected, type ReadModel, TIMES_COLUMNS } from '../read-model';
+import type { SqlValue, Statement } from '../sql/sql.port';
 
 /** One fact about a project, each kind in its own table; every row keeps both times. */
 export type ProjectChange = FactTimes & { projectId: string } & (
@@ -22,6 +28,7 @@ export type ProjectChange = FactTimes & { projectId: string } & (
         instrument: string;
         amount: string;
         currency: string;
+        minorUnits: bigint;
       }
     | {
         kind: 'offtake';
@@ -37,28 +44,26 @@ export type ProjectChange = FactTimes & { projectId: string } & (
     | { kind: 'termination'; offtakeId: string; reason: string; effectiveOn: string }
   );
 
-export function projectProjects(event: RecordedEvent): ProjectChange[] {
-  if (!event.streamId.startsWith('project-')) return [];
-  const base = { ...factTimes(event), projectId: event.streamId.slice('project-'.length) };
-  const known = event as unknown as ProjectEvent;
-  switch (known.type) {
+export function projectProjects(event: Projected<ProjectEvent>): ProjectChange[] {
+  const base = { ...factTimes(event), projectId: event.entityId };
+  switch (event.type) {
     case 'ProjectRegistered': {
-      const { name, operator, country, materials, stage } = known.data;
+      const { name, operator, country, materials, stage } = event.data;
       return [{ ...base, kind: 'registered', name, operator, country, materials, stage }];
     }
     case 'ProjectStageAdvanced':
-      return [{ ...base, kind: 'stage', from: known.data.from, to: known.data.to }];
+      return [{ ...base, kind: 'stage', from: event.data.from, to: event.data.to }];
     case 'CapacityDeclared':
       return [
         {
           ...base,
           kind: 'capacity',
-          material: known.data.material,
-          grams: Quantity.parse(known.data.annualCapacity).grams,
+          material: event.data.material,
+          grams: storedGrams(event.data.annualCapacity, 'annualCapacity'),
         },
       ];
     case 'ProjectFinanced': {
-      const { financingId, financier, financierCountry, instrument, amount } = known.data;
+      const { financingId, financier, financierCountry, instrument, amount } = event.data;
       return [
         {
           ...base,
@@ -69,11 +74,12 @@ export function projectProjects(event: RecordedEvent): ProjectChange[] {
           instrument,
           amount: amount.amount,
           currency: amount.currency,
+          minorUnits: storedMinorUnits(amount),
         },
       ];
     }
     case 'OfftakeSigned': {
-      const { offtakeId, buyer, buyerCountry, material, annualVolume, startsOn, endsOn } = known.data;
+      const { offtakeId, buyer, buyerCountry, material, annualVolume, startsOn, endsOn } = event.data;
       return [
         {
           ...base,
@@ -82,7 +88,7 @@ export function projectProjects(event: RecordedEvent): ProjectChange[] {
           buyer,
           buyerCountry,
           material,
-          grams: Quantity.parse(annualVolume).grams,
+          grams: storedGrams(annualVolume, 'annualVolume'),
           startsOn,
           endsOn,
         },
@@ -93,9 +99,9 @@ export function projectProjects(event: RecordedEvent): ProjectChange[] {
         {
           ...base,
           kind: 'delivery',
-          offtakeId: known.data.offtakeId,
-          grams: Quantity.parse(known.data.quantity).grams,
-          deliveredOn: known.data.deliveredOn,
+          offtakeId: event.data.offtakeId,
+          grams: storedGrams(event.data.quantity),
+          deliveredOn: event.data.deliveredOn,
         },
       ];
     case 'OfftakeTerminated':
@@ -103,101 +109,192 @@ export function projectProjects(event: RecordedEvent): ProjectChange[] {
         {
           ...base,
           kind: 'termination',
-          offtakeId: known.data.offtakeId,
-          reason: known.data.reason,
-          effectiveOn: known.data.effectiveOn,
+          offtakeId: event.data.offtakeId,
+          reason: event.data.reason,
+          effectiveOn: event.data.effectiveOn,
         },
       ];
-    default:
-      return [];
   }
 }
 
-const TIMES = `effective_at TEXT NOT NULL, recorded_at TEXT NOT NULL, position INTEGER NOT NULL`;
+type ChangeOf<Kind extends ProjectChange['kind']> = Extract<ProjectChange, { kind: Kind }>;
 
-export const projectsReadModel: SqliteReadModel<ProjectChange> = {
-  name: 'projects_v1',
+const times = (change: FactTimes): SqlValue[] => [change.position, change.effectiveAt, change.recordedAt];
+const TIMES = 'position, effective_at, recorded_at';
+
+/** One table per kind of fact; a row's key is its event's position, so a replay rewrites the same row. */
+export const projectsReadModel: ReadModel<ProjectEvent, ProjectChange> = {
+  name: 'projects_v2',
+  category: PROJECT_STREAMS,
+  handles: PROJECT_EVENT_TYPES,
   tables: [
-    'projects_v1',
-    'project_stage_changes_v1',
-    'project_capacities_v1',
-    'project_financings_v1',
-    'offtakes_v1',
-    'offtake_terminations_v1',
-    'offtake_deliveries_v1',
+    {
+      name: 'projects',
+      ddl: (table, d) => [
+        `CREATE TABLE IF NOT EXISTS ${table} (
+           project_id TEXT PRIMARY KEY, name TEXT NOT NULL, operator TEXT NOT NULL, country TEXT NOT NULL,
+           materials TEXT NOT NULL, stage TEXT NOT NULL, ${TIMES_COLUMNS(d)})`,
+        `CREATE INDEX IF NOT EXISTS ${table}_by_country ON ${table} (country, project_id)`,
+        `CREATE INDEX IF NOT EXISTS ${table}_by_operator ON ${table} (operator, project_id)`,
+      ],
+    },
+    {
+      name: 'project_materials',
+      ddl: (table) => [
+        `CREATE TABLE IF NOT EXISTS ${table} (
+           project_id TEXT NOT NULL, material TEXT NOT NULL, PRIMARY KEY (project_id, material))`,
+        `CREATE INDEX IF NOT EXISTS ${table}_by_material ON ${table} (material, project_id)`,
+      ],
+    },
+    {
+      name: 'project_stage_changes',
+      ddl: (table, d) => [
+        `CREATE TABLE IF NOT EXISTS ${table} (
+           project_id TEXT NOT NULL, from_stage TEXT NOT NULL, to_stage TEXT NOT NULL, ${TIMES_COLUMNS(d)},
+           PRIMARY KEY (position))`,
+        `CREATE INDEX IF NOT EXISTS ${table}_by_project ON ${table} (project_id, position)`,
+      ],
+    },
+    {
+      name: 'project_capacities',
+      ddl: (table, d) => [
+        `CREATE TABLE IF NOT EXISTS ${table} (
+           project_id TEXT NOT NULL, material TEXT NOT NULL, grams ${d.decimal} NOT NULL, ${TIMES_COLUMNS(d)},
+           PRIMARY KEY (position))`,
+        `CREATE INDEX IF NOT EXISTS ${table}_by_project ON ${table} (project_id, material, position)`,
+      ],
+    },
+    {
+      name: 'project_financings',
+      ddl: (table, d) => [
+        `CREATE TABLE IF NOT EXISTS ${table} (
+           project_id TEXT NOT NULL, financing_id TEXT NOT NULL, financier TEXT NOT NULL,
+           financier_country TEXT NOT NULL, instrument TEXT NOT NULL, amount TEXT NOT NULL, currency TEXT NOT NULL,
+           minor_units ${d.decimal} NOT NULL, ${TIMES_COLUMNS(d)}, PRIMARY KEY (position))`,
+        `CREATE INDEX IF NOT EXISTS ${table}_by_project ON ${table} (project_id, position)`,
+      ],
+    },
+    {
+      name: 'offtakes',
+      ddl: (table, d) => [
+        `CREATE TABLE IF NOT EXISTS ${table} (
+           project_id TEXT NOT NULL, offtake_id TEXT NOT NULL, buyer TEXT NOT NULL, buyer_country TEXT NOT NULL,
+           material TEXT NOT NULL, grams ${d.decimal} NOT NULL, starts_on TEXT NOT NULL, ends_on TEXT NOT NULL,
+           ${TIMES_COLUMNS(d)}, PRIMARY KEY (position))`,
+        `CREATE INDEX IF NOT EXISTS ${table}_by_project ON ${table} (project_id, offtake_id)`,
+        `CREATE INDEX IF NOT EXISTS ${table}_by_buyer ON ${table} (buyer_country, material, starts_on)`,
+        `CREATE INDEX IF NOT EXISTS ${table}_by_buyer_name ON ${table} (buyer, project_id)`,
+      ],
+    },
+    {
+      name: 'offtake_terminations',
+      ddl: (table, d) => [
+        `CREATE TABLE IF NOT EXISTS ${table} (
+           project_id TEXT NOT NULL, offtake_id TEXT NOT NULL, reason TEXT NOT NULL, effective_on TEXT NOT NULL,
+           ${TIMES_COLUMNS(d)}, PRIMARY KEY (position))`,
+        `CREATE INDEX IF NOT EXISTS ${table}_by_offtake ON ${table} (project_id, offtake_id)`,
+      ],
+    },
+    {
+      name: 'offtake_deliveries',
+      ddl: (table, d) => [
+        `CREATE TABLE IF NOT EXISTS ${table} (
+           project_id TEXT NOT NULL, offtake_id TEXT NOT NULL, grams ${d.decimal} NOT NULL,
+           delivered_on TEXT NOT NULL, ${TIMES_COLUMNS(d)}, PRIMARY KEY (position))`,
+        `CREATE INDEX IF NOT EXISTS ${table}_by_offtake ON ${table} (project_id, offtake_id, delivered_on)`,
+      ],
+    },
   ],
   project: projectProjects,
-  createTables(db: SqliteDatabase, prefix = '') {
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS ${prefix}projects_v1 (
-        project_id TEXT PRIMARY KEY, name TEXT NOT NULL, operator TEXT NOT NULL, country TEXT NOT NULL,
-        materials TEXT NOT NULL, stage TEXT NOT NULL, ${TIMES});
-      CREATE TABLE IF NOT EXISTS ${prefix}project_stage_changes_v1 (
-        position INTEGER PRIMARY KEY, project_id TEXT NOT NULL, from_stage TEXT NOT NULL, to_stage TEXT NOT NULL,
-        effective_at TEXT NOT NULL, recorded_at TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS ${prefix}project_stage_changes_v1_by_project ON ${prefix}project_stage_changes_v1 (project_id);
-      CREATE TABLE IF NOT EXISTS ${prefix}project_capacities_v1 (
-        position INTEGER PRIMARY KEY, project_id TEXT NOT NULL, material TEXT NOT NULL, grams INTEGER NOT NULL,
-        effective_at TEXT NOT NULL, recorded_at TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS ${prefix}project_capacities_v1_by_project ON ${prefix}project_capacities_v1 (project_id, material);
-      CREATE TABLE IF NOT EXISTS ${prefix}project_financings_v1 (
-        position INTEGER PRIMARY KEY, project_id TEXT NOT NULL, financing_id TEXT NOT NULL, financier TEXT NOT NULL,
-        financier_country TEXT NOT NULL, instrument TEXT NOT NULL, amount TEXT NOT NULL, currency TEXT NOT NULL,
-        effective_at TEXT NOT NULL, recorded_at TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS ${prefix}project_financings_v1_by_project ON ${prefix}project_financings_v1 (project_id);
-      CREATE TABLE IF NOT EXISTS ${prefix}offtakes_v1 (
-        position INTEGER PRIMARY KEY, project_id TEXT NOT NULL, offtake_id TEXT NOT NULL, buyer TEXT NOT NULL,
-        buyer_country TEXT NOT NULL, material TEXT NOT NULL, grams INTEGER NOT NULL, starts_on TEXT NOT NULL,
-        ends_on TEXT NOT NULL, effective_at TEXT NOT NULL, recorded_at TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS ${prefix}offtakes_v1_by_project ON ${prefix}offtakes_v1 (project_id, offtake_id);
-      CREATE INDEX IF NOT EXISTS ${prefix}offtakes_v1_by_buyer ON ${prefix}offtakes_v1 (buyer_country, material);
-      CREATE TABLE IF NOT EXISTS ${prefix}offtake_terminations_v1 (
-        position INTEGER PRIMARY KEY, project_id TEXT NOT NULL, offtake_id TEXT NOT NULL, reason TEXT NOT NULL,
-        effective_on TEXT NOT NULL, effective_at TEXT NOT NULL, recorded_at TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS ${prefix}offtake_terminations_v1_by_offtake ON ${prefix}offtake_terminations_v1 (project_id, offtake_id);
-      CREATE TABLE IF NOT EXISTS ${prefix}offtake_deliveries_v1 (
-        position INTEGER PRIMARY KEY, project_id TEXT NOT NULL, offtake_id TEXT NOT NULL, grams INTEGER NOT NULL,
-        delivered_on TEXT NOT NULL, effective_at TEXT NOT NULL, recorded_at TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS ${prefix}offtake_deliveries_v1_by_offtake ON ${prefix}offtake_deliveries_v1 (project_id, offtake_id);
-    `);
-  },
-  writer(db: SqliteDatabase, prefix = '') {
-    const statements = {
-      registered: db.prepare(
-        `INSERT OR REPLACE INTO ${prefix}projects_v1 (project_id, name, operator, country, materials, stage, effective_at, recorded_at, position)
-         VALUES (@projectId, @name, @operator, @country, @materials, @stage, @effectiveAt, @recordedAt, @position)`,
+  write(changes, tables) {
+    const of = <Kind extends ProjectChange['kind']>(kind: Kind) =>
+      changes.filter((change): change is ChangeOf<Kind> => change.kind === kind);
+    const insert = (table: string, columns: string, key: string, rows: SqlValue[][]): Statement => ({
+      sql: `INSERT INTO ${tables(table)} (${columns})
+            VALUES (${columns
+              .split(',')
+              .map(() => '?')
+              .join(', ')}) ON CONFLICT (${key}) DO NOTHING`,
+      rows,
+    });
+    const registered = of('registered');
+    return [
+      insert(
+        'projects',
+        `project_id, name, operator, country, materials, stage, ${TIMES}`,
+        'project_id',
+        registered.map((c) => [
+          c.projectId,
+          c.name,
+          c.operator,
+          c.country,
+          JSON.stringify(c.materials),
+          c.stage,
+          ...times(c),
+        ]),
       ),
-      stage: db.prepare(
-        `INSERT OR REPLACE INTO ${prefix}project_stage_changes_v1 (position, project_id, from_stage, to_stage, effective_at, recorded_at)
-         VALUES (@position, @projectId, @from, @to, @effectiveAt, @recordedAt)`,
+      insert(
+        'project_materials',
+        'project_id, material',
+        'project_id, material',
+        registered.flatMap((c) => c.materials.map((material) => [c.projectId, material])),
       ),
-      capacity: db.prepare(
-        `INSERT OR REPLACE INTO ${prefix}project_capacities_v1 (position, project_id, material, grams, effective_at, recorded_at)
-         VALUES (@position, @projectId, @material, @grams, @effectiveAt, @recordedAt)`,
+      insert(
+        'project_stage_changes',
+        `project_id, from_stage, to_stage, ${TIMES}`,
+        'position',
+        of('stage').map((c) => [c.projectId, c.from, c.to, ...times(c)]),
       ),
-      financing: db.prepare(
-        `INSERT OR REPLACE INTO ${prefix}project_financings_v1
-           (position, project_id, financing_id, financier, financier_country, instrument, amount, currency, effective_at, recorded_at)
-         VALUES (@position, @projectId, @financingId, @financier, @financierCountry, @instrument, @amount, @currency, @effectiveAt, @recordedAt)`,
+      insert(
+        'project_capacities',
+        `project_id, material, grams, ${TIMES}`,
+        'position',
+        of('capacity').map((c) => [c.projectId, c.material, c.grams.toString(), ...times(c)]),
       ),
-      offtake: db.prepare(
-        `INSERT OR REPLACE INTO ${prefix}offtakes_v1
-           (position, project_id, offtake_id, buyer, buyer_country, material, grams, starts_on, ends_on, effective_at, recorded_at)
-         VALUES (@position, @projectId, @offtakeId, @buyer, @buyerCountry, @material, @grams, @startsOn, @endsOn, @effectiveAt, @recordedAt)`,
+      insert(
+        'project_financings',
+        `project_id, financing_id, financier, financier_country, instrument, amount, currency, minor_units, ${TIMES}`,
+        'position',
+        of('financing').map((c) => [
+          c.projectId,
+          c.financingId,
+          c.financier,
+          c.financierCountry,
+          c.instrument,
+          c.amount,
+          c.currency,
+          c.minorUnits.toString(),
+          ...times(c),
+        ]),
       ),
-      delivery: db.prepare(
-        `INSERT OR REPLACE INTO ${prefix}offtake_deliveries_v1 (position, project_id, offtake_id, grams, delivered_on, effective_at, recorded_at)
-         VALUES (@position, @projectId, @offtakeId, @grams, @deliveredOn, @effectiveAt, @recordedAt)`,
+      insert(
+        'offtakes',
+        `project_id, offtake_id, buyer, buyer_country, material, grams, starts_on, ends_on, ${TIMES}`,
+        'position',
+        of('offtake').map((c) => [
+          c.projectId,
+          c.offtakeId,
+          c.buyer,
+          c.buyerCountry,
+          c.material,
+          c.grams.toString(),
+          c.startsOn,
+          c.endsOn,
+          ...times(c),
+        ]),
       ),
-      termination: db.prepare(
-        `INSERT OR REPLACE INTO ${prefix}offtake_terminations_v1 (position, project_id, offtake_id, reason, effective_on, effective_at, recorded_at)
-         VALUES (@position, @projectId, @offtakeId, @reason, @effectiveOn, @effectiveAt, @recordedAt)`,
+      insert(
+        'offtake_terminations',
+        `project_id, offtake_id, reason, effective_on, ${TIMES}`,
+        'position',
+        of('termination').map((c) => [c.projectId, c.offtakeId, c.reason, c.effectiveOn, ...times(c)]),
       ),
-    };
-    return (changes) => {
-      for (const { kind, ...row } of changes) {
-        statements[kind].run('materials' in row ? { ...row, materials: JSON.stringify(row.materials) } : row);
-      }
-    };
+      insert(
+        'offtake_deliveries',
+        `project_id, offtake_id, grams, delivered_on, ${TIMES}`,
+        'position',
+        of('delivery').map((c) => [c.projectId, c.offtakeId, c.grams.toString(), c.deliveredOn, ...times(c)]),
+      ),
+    ].filter((statement) => statement.rows.length > 0);
   },
 };

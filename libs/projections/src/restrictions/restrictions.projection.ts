@@ -1,6 +1,9 @@
-import type { ExportRestrictionEvent } from '@ledger/domain';
-import type { RecordedEvent, SqliteDatabase } from '@ledger/event-store';
-import { type FactTimes, factTimes, type SqliteReadModel } from '../projection';
+import {
+  EXPORT_RESTRICTION_EVENT_TYPES,
+  EXPORT_RESTRICTION_STREAMS,
+  type ExportRestrictionEvent,
+} from '@ledger/domain';
+import { type FactTimes, factTimes, type Projected, type ReadModel, TIMES_COLUMNS } from '../read-model';
 
 export type RestrictionChange =
   | ({
@@ -16,98 +19,94 @@ export type RestrictionChange =
     } & FactTimes)
   | ({ kind: 'lifted'; restrictionId: string; liftedFrom: string } & FactTimes);
 
-const idOf = (streamId: string): string => streamId.slice(streamId.indexOf('-') + 1);
-
-export function projectRestrictions(event: RecordedEvent): RestrictionChange[] {
-  if (!event.streamId.startsWith('exportRestriction-')) return [];
-  const known = event as unknown as ExportRestrictionEvent;
-  switch (known.type) {
+export function projectRestrictions(event: Projected<ExportRestrictionEvent>): RestrictionChange[] {
+  switch (event.type) {
     case 'ExportRestricted':
-      return [{ kind: 'imposed', ...factTimes(event), ...known.data }];
+      return [{ kind: 'imposed', ...factTimes(event), ...event.data, restrictionId: event.entityId }];
     case 'ExportRestrictionLifted':
       return [
         {
           kind: 'lifted',
           ...factTimes(event),
-          restrictionId: idOf(event.streamId),
-          liftedFrom: known.data.effectiveFrom,
+          restrictionId: event.entityId,
+          liftedFrom: event.data.effectiveFrom,
         },
       ];
-    default:
-      return [];
   }
 }
 
 /**
- * The restriction timeline: one row per measure, one per (measure, material, destination) so that "active
- * for importer C and material M" is an indexed join, and one row per lift.
+ * The measures, one row per (measure, material, destination) so that the candidates for an importer and a
+ * material are an indexed lookup, and one row per lift. Whether a candidate applies on a day is decided by
+ * the domain's `isRestrictionActive`, never restated in SQL.
  */
-export const restrictionsReadModel: SqliteReadModel<RestrictionChange> = {
-  name: 'restrictions_v1',
-  tables: ['export_restrictions_v1', 'export_restriction_scope_v1', 'export_restriction_lifts_v1'],
+export const restrictionsReadModel: ReadModel<ExportRestrictionEvent, RestrictionChange> = {
+  name: 'restrictions_v2',
+  category: EXPORT_RESTRICTION_STREAMS,
+  handles: EXPORT_RESTRICTION_EVENT_TYPES,
+  tables: [
+    {
+      name: 'export_restrictions',
+      ddl: (table, d) => [
+        `CREATE TABLE IF NOT EXISTS ${table} (
+           restriction_id TEXT PRIMARY KEY, imposed_by TEXT NOT NULL, measure TEXT NOT NULL,
+           materials TEXT NOT NULL, applies_to TEXT NOT NULL, announced_on TEXT NOT NULL,
+           effective_from TEXT NOT NULL, legal_reference TEXT NOT NULL, ${TIMES_COLUMNS(d)})`,
+      ],
+    },
+    {
+      name: 'export_restriction_scope',
+      ddl: (table) => [
+        `CREATE TABLE IF NOT EXISTS ${table} (
+           restriction_id TEXT NOT NULL, material TEXT NOT NULL, destination TEXT NOT NULL,
+           PRIMARY KEY (material, destination, restriction_id))`,
+      ],
+    },
+    {
+      name: 'export_restriction_lifts',
+      ddl: (table, d) => [
+        `CREATE TABLE IF NOT EXISTS ${table} (
+           restriction_id TEXT PRIMARY KEY, lifted_from TEXT NOT NULL, ${TIMES_COLUMNS(d)})`,
+      ],
+    },
+  ],
   project: projectRestrictions,
-  createTables(db: SqliteDatabase, prefix = '') {
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS ${prefix}export_restrictions_v1 (
-        restriction_id  TEXT PRIMARY KEY,
-        imposed_by      TEXT    NOT NULL,
-        measure         TEXT    NOT NULL,
-        materials       TEXT    NOT NULL,
-        applies_to      TEXT    NOT NULL,
-        announced_on    TEXT    NOT NULL,
-        effective_from  TEXT    NOT NULL,
-        legal_reference TEXT    NOT NULL,
-        effective_at    TEXT    NOT NULL,
-        recorded_at     TEXT    NOT NULL,
-        position        INTEGER NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS ${prefix}export_restriction_scope_v1 (
-        restriction_id TEXT NOT NULL,
-        material       TEXT NOT NULL,
-        destination    TEXT NOT NULL,
-        PRIMARY KEY (material, destination, restriction_id)
-      );
-      CREATE TABLE IF NOT EXISTS ${prefix}export_restriction_lifts_v1 (
-        restriction_id TEXT PRIMARY KEY,
-        lifted_from    TEXT    NOT NULL,
-        effective_at   TEXT    NOT NULL,
-        recorded_at    TEXT    NOT NULL,
-        position       INTEGER NOT NULL
-      );
-    `);
-  },
-  writer(db: SqliteDatabase, prefix = '') {
-    const imposed = db.prepare(
-      `INSERT OR REPLACE INTO ${prefix}export_restrictions_v1
-         (restriction_id, imposed_by, measure, materials, applies_to, announced_on, effective_from, legal_reference,
-          effective_at, recorded_at, position)
-       VALUES (@restrictionId, @imposedBy, @measure, @materials, @appliesTo, @announcedOn, @effectiveFrom, @legalReference,
-               @effectiveAt, @recordedAt, @position)`,
-    );
-    const scope = db.prepare(
-      `INSERT OR IGNORE INTO ${prefix}export_restriction_scope_v1 (restriction_id, material, destination) VALUES (?, ?, ?)`,
-    );
-    const lifted = db.prepare(
-      `INSERT OR REPLACE INTO ${prefix}export_restriction_lifts_v1 (restriction_id, lifted_from, effective_at, recorded_at, position)
-       VALUES (@restrictionId, @liftedFrom, @effectiveAt, @recordedAt, @position)`,
-    );
-    return (changes) => {
-      for (const change of changes) {
-        if (change.kind === 'lifted') {
-          const { kind: _kind, ...row } = change;
-          lifted.run(row);
-          continue;
-        }
-        const { kind: _kind, ...row } = change;
-        imposed.run({
-          ...row,
-          materials: JSON.stringify(row.materials),
-          appliesTo: JSON.stringify(row.appliesTo),
-        });
-        for (const material of row.materials) {
-          for (const destination of row.appliesTo) scope.run(row.restrictionId, material, destination);
-        }
-      }
-    };
+  write(changes, tables) {
+    const imposed = changes.filter((change) => change.kind === 'imposed');
+    const lifted = changes.filter((change) => change.kind === 'lifted');
+    return [
+      {
+        sql: `INSERT INTO ${tables('export_restrictions')}
+                (restriction_id, imposed_by, measure, materials, applies_to, announced_on, effective_from,
+                 legal_reference, position, effective_at, recorded_at)
+              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (restriction_id) DO NOTHING`,
+        rows: imposed.map((r) => [
+          r.restrictionId,
+          r.imposedBy,
+          r.measure,
+          JSON.stringify(r.materials),
+          JSON.stringify(r.appliesTo),
+          r.announcedOn,
+          r.effectiveFrom,
+          r.legalReference,
+          r.position,
+          r.effectiveAt,
+          r.recordedAt,
+        ]),
+      },
+      {
+        sql: `INSERT INTO ${tables('export_restriction_scope')} (restriction_id, material, destination)
+              VALUES (?, ?, ?) ON CONFLICT (material, destination, restriction_id) DO NOTHING`,
+        rows: imposed.flatMap((r) =>
+          r.materials.flatMap((material) => r.appliesTo.map((destination) => [r.restrictionId, material, destination])),
+        ),
+      },
+      {
+        sql: `INSERT INTO ${tables('export_restriction_lifts')}
+                (restriction_id, lifted_from, position, effective_at, recorded_at)
+              VALUES (?, ?, ?, ?, ?) ON CONFLICT (restriction_id) DO NOTHING`,
+        rows: lifted.map((l) => [l.restrictionId, l.liftedFrom, l.position, l.effectiveAt, l.recordedAt]),
+      },
+    ];
   },
 };

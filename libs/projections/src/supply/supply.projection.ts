@@ -1,33 +1,32 @@
-import { Quantity, type SupplyEvent } from '@ledger/domain';
-import type { RecordedEvent, SqliteDatabase } from '@ledger/event-store';
-import { type FactTimes, factTimes, insertEach, type SqliteReadModel } from '../projection';
+import { storedGrams, SUPPLY_EVENT_TYPES, SUPPLY_STREAMS, type SupplyEvent } from '@ledger/domain';
+import { type FactTimes, factTimes, type Projected, type ReadModel, TIMES_COLUMNS } from '../read-model';
 
 /**
- * A trade flow (exporter set) or a consumption figure (exporter null) for one country, material and year.
- * A later row for the same key supersedes an earlier one for every reader whose `knownAt` reaches it.
+ * A trade flow (exporter set) or a consumption figure (exporter empty) of one country, material and year.
+ * A later statistic for the same key supersedes an earlier one for every reader whose `knownAt` reaches it.
  */
 export interface SupplyStatistic extends FactTimes {
   kind: 'trade' | 'consumption';
   country: string;
-  exporter: string | null;
+  /** the exporting country of a trade flow; '' for consumption */
+  exporter: string;
   material: string;
   year: number;
   grams: bigint;
 }
 
-export function projectSupply(event: RecordedEvent): SupplyStatistic[] {
-  const known = event as unknown as SupplyEvent;
-  switch (known.type) {
+export function projectSupply(event: Projected<SupplyEvent>): SupplyStatistic[] {
+  switch (event.type) {
     case 'TradeFlowRecorded':
       return [
         {
           ...factTimes(event),
           kind: 'trade',
-          country: known.data.importer,
-          exporter: known.data.exporter,
-          material: known.data.material,
-          year: known.data.year,
-          grams: Quantity.parse(known.data.annualQuantity).grams,
+          country: event.data.importer,
+          exporter: event.data.exporter,
+          material: event.data.material,
+          year: event.data.year,
+          grams: storedGrams(event.data.annualQuantity, 'annualQuantity'),
         },
       ];
     case 'ConsumptionRecorded':
@@ -35,45 +34,99 @@ export function projectSupply(event: RecordedEvent): SupplyStatistic[] {
         {
           ...factTimes(event),
           kind: 'consumption',
-          country: known.data.country,
-          exporter: null,
-          material: known.data.material,
-          year: known.data.year,
-          grams: Quantity.parse(known.data.annualQuantity).grams,
+          country: event.data.country,
+          exporter: '',
+          material: event.data.material,
+          year: event.data.year,
+          grams: storedGrams(event.data.annualQuantity, 'annualQuantity'),
         },
       ];
-    default:
-      return [];
   }
 }
 
-export const supplyReadModel: SqliteReadModel<SupplyStatistic> = {
-  name: 'supply_v1',
-  tables: ['supply_statistics_v1'],
+const KEY_COLUMNS = 'kind, country, exporter, material, year';
+
+/**
+ * Every statistic as recorded (for any knownAt), and the one in force per key now, which lists and reports
+ * without a knownAt read directly.
+ */
+export const supplyReadModel: ReadModel<SupplyEvent, SupplyStatistic> = {
+  name: 'supply_v2',
+  category: SUPPLY_STREAMS,
+  handles: SUPPLY_EVENT_TYPES,
+  tables: [
+    {
+      name: 'supply_statistics',
+      ddl: (table, d) => [
+        `CREATE TABLE IF NOT EXISTS ${table} (
+           kind TEXT NOT NULL, country TEXT NOT NULL, exporter TEXT NOT NULL, material TEXT NOT NULL,
+           year ${d.bigint} NOT NULL, grams ${d.decimal} NOT NULL, ${TIMES_COLUMNS(d)}, PRIMARY KEY (position))`,
+        `CREATE INDEX IF NOT EXISTS ${table}_by_key ON ${table} (country, material, kind, year, exporter, position)`,
+      ],
+    },
+    {
+      name: 'supply_in_force',
+      ddl: (table, d) => [
+        `CREATE TABLE IF NOT EXISTS ${table} (
+           kind TEXT NOT NULL, country TEXT NOT NULL, exporter TEXT NOT NULL, material TEXT NOT NULL,
+           year ${d.bigint} NOT NULL, grams ${d.decimal} NOT NULL, ${TIMES_COLUMNS(d)},
+           PRIMARY KEY (${KEY_COLUMNS}))`,
+        `CREATE INDEX IF NOT EXISTS ${table}_by_material ON ${table} (kind, material, country, year)`,
+      ],
+    },
+    {
+      name: 'supply_materials',
+      ddl: (table, d) => [
+        `CREATE TABLE IF NOT EXISTS ${table} (
+           country TEXT NOT NULL, material TEXT NOT NULL,
+           first_position ${d.bigint} NOT NULL, first_recorded_at TEXT NOT NULL, PRIMARY KEY (country, material))`,
+      ],
+    },
+  ],
   project: projectSupply,
-  createTables(db: SqliteDatabase, prefix = '') {
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS ${prefix}supply_statistics_v1 (
-        position     INTEGER PRIMARY KEY,
-        kind         TEXT    NOT NULL,
-        country      TEXT    NOT NULL,
-        exporter     TEXT,
-        material     TEXT    NOT NULL,
-        year         INTEGER NOT NULL,
-        grams        INTEGER NOT NULL,
-        effective_at TEXT    NOT NULL,
-        recorded_at  TEXT    NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS ${prefix}supply_statistics_v1_by_key ON ${prefix}supply_statistics_v1 (country, material, kind, year);
-    `);
-  },
-  writer(db: SqliteDatabase, prefix = '') {
-    return insertEach(
-      db.prepare(
-        `INSERT OR REPLACE INTO ${prefix}supply_statistics_v1
-         (position, kind, country, exporter, material, year, grams, effective_at, recorded_at)
-       VALUES (@position, @kind, @country, @exporter, @material, @year, @grams, @effectiveAt, @recordedAt)`,
-      ),
-    );
+  write(statistics, tables, d) {
+    const row = (s: SupplyStatistic) => [
+      s.kind,
+      s.country,
+      s.exporter,
+      s.material,
+      BigInt(s.year),
+      s.grams.toString(),
+      s.position,
+      s.effectiveAt,
+      s.recordedAt,
+    ];
+    // one row per key for the statistics in force: the last of the batch, a later revision replacing it
+    const latest = new Map<string, SupplyStatistic>();
+    const firsts = new Map<string, SupplyStatistic>();
+    for (const s of statistics) {
+      latest.set(JSON.stringify([s.kind, s.country, s.exporter, s.material, s.year]), s);
+      const material = JSON.stringify([s.country, s.material]);
+      if (!firsts.has(material)) firsts.set(material, s);
+    }
+    const inForce = tables('supply_in_force');
+    const materials = tables('supply_materials');
+    return [
+      {
+        sql: `INSERT INTO ${tables('supply_statistics')} (${KEY_COLUMNS}, grams, position, effective_at, recorded_at)
+              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (position) DO NOTHING`,
+        rows: statistics.map(row),
+      },
+      {
+        sql: `INSERT INTO ${inForce} (${KEY_COLUMNS}, grams, position, effective_at, recorded_at)
+              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+              ON CONFLICT (${KEY_COLUMNS}) DO UPDATE SET grams = excluded.grams, position = excluded.position,
+                effective_at = excluded.effective_at, recorded_at = excluded.recorded_at
+              WHERE ${inForce}.position < excluded.position`,
+        rows: [...latest.values()].map(row),
+      },
+      {
+        sql: `INSERT INTO ${materials} (country, material, first_position, first_recorded_at) VALUES (?, ?, ?, ?)
+              ON CONFLICT (country, material) DO UPDATE SET
+                first_position = ${d.least(`${materials}.first_position`, 'excluded.first_position')},
+                first_recorded_at = ${d.least(`${materials}.first_recorded_at`, 'excluded.first_recorded_at')}`,
+        rows: [...firsts.values()].map((s) => [s.country, s.material, s.position, s.recordedAt]),
+      },
+    ];
   },
 };

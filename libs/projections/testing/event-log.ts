@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/postgres/test-database';
 import {
   type ExportRestrictionEvent,
   exportRestrictionStreamId,
@@ -16,20 +17,17 @@ import {
   type SupplyEvent,
   supplyStreamId,
 } from '@ledger/domain';
-import {
-  type EventStore,
-  openSqliteDatabase,
-  type RecordedEvent,
-  type SqliteDatabase,
-} from '@ledger/event-store';
-import { SQLITE_READ_MODELS } from '../index';
-import type { SqliteReadModel } from '../projection';
-import { SqliteProjector } from '../sqlite-projector';
+import type { RecordedEvent } from '@ledger/event-store';
+import { EventProjector } from '../src/projector/projected-events';
+import type { ReadModel } from '../src/read-model';
+import { READ_MODELS } from '../src/read-models';
+import { openReadModelStore } from '../src/store/open-read-model-store';
+import type { ReadModelStore } from '../src/store/read-model-store';
 
 /**
  * Test-only helpers for the projections: an in-memory event log that hands out RecordedEvents with
- * increasing positions and chosen times, and a temporary SQLite file with a projector over the read
- * models, driven batch by batch through `handle()`. Not exported from the lib's index.
+ * increasing positions and chosen times, and read models in a real store (a temporary SQLite file, or a
+ * fresh database on the test run's PostgreSQL) fed batch by batch. Not part of the lib's index.
  */
 
 export type LedgerEvent = StockpileEvent | ProjectEvent | SupplyEvent | ExportRestrictionEvent;
@@ -346,105 +344,102 @@ export class EventLog {
   }
 }
 
-const notUsed = (): never => {
-  throw new Error('the test projector is driven through handle(); it never reads the event store');
-};
+/** The read-model store adapters every read-side contract runs against. */
+export const STORE_KINDS = ['sqlite', 'postgres'] as const;
+export type StoreKind = (typeof STORE_KINDS)[number];
+
+/** A read model's rows, normalised for comparison: 64-bit integers and decimals as bigint, in key order. */
+type Rows = Record<string, unknown>[];
 
 /**
- * SqliteProjector wants an EventStore for start()'s subscription only; handle(), which these tests drive
- * directly, never touches it. Every method throws so that an accidental use fails loudly.
- */
-export const UNUSED_EVENT_STORE: EventStore = {
-  append: notUsed,
-  readStream: notUsed,
-  readAll: notUsed,
-  headPosition: notUsed,
-  subscribeToAll: notUsed,
-  close: async () => undefined,
-};
-
-/** The read-model tables a projector created in `db`: every table but SQLite's own and the checkpoints. */
-export function readModelTables(db: SqliteDatabase): string[] {
-  return db
-    .prepare(
-      `SELECT name FROM sqlite_master
-        WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'projection_checkpoints'
-        ORDER BY name`,
-    )
-    .pluck()
-    .all() as string[];
-}
-
-/** The full contents of a table, 64-bit integers as bigint, ordered by every column. */
-export function tableContents(db: SqliteDatabase, table: string): unknown[] {
-  const columns = (db.prepare(`PRAGMA table_info("${table}")`).all() as { name: string }[]).map(
-    (column) => `"${column.name}"`,
-  );
-  return db
-    .prepare(`SELECT * FROM "${table}" ORDER BY ${columns.join(', ')}`)
-    .safeIntegers(true)
-    .all();
-}
-
-/** Every read-model table with its full contents, for comparing two databases. */
-export function dumpReadModels(db: SqliteDatabase): Record<string, unknown[]> {
-  return Object.fromEntries(readModelTables(db).map((table) => [table, tableContents(db, table)]));
-}
-
-/**
- * A temporary SQLite file holding the read models, with a SqliteProjector over them. `restart()` plays a
- * process that dies and comes back: the old connection and projector are dropped without any clean stop,
- * and a fresh projector on a new connection to the same file must resume from the checkpoints it finds.
+ * Read models in a real store, fed directly (no event store, no subscription). `restart()` plays a process
+ * that dies and comes back: the store is dropped without a clean stop, and a fresh one on the same file
+ * or database must resume from the checkpoints it finds.
  */
 export class TestReadModels {
-  readonly dir: string;
-  readonly file: string;
-  db: SqliteDatabase;
-  projector: SqliteProjector;
-  private readonly abandoned: SqliteDatabase[] = [];
+  private readonly abandoned: ReadModelStore[] = [];
 
-  constructor(readModels: SqliteReadModel[] = SQLITE_READ_MODELS) {
-    this.dir = mkdtempSync(join(tmpdir(), 'ledger-projections-'));
-    this.file = join(this.dir, 'ledger.sqlite');
-    this.db = this.open();
-    this.projector = new SqliteProjector(this.db, UNUSED_EVENT_STORE, readModels);
+  private constructor(
+    readonly kind: StoreKind,
+    private readonly location: { dataDir: string } | { database: TestDatabase },
+    public store: ReadModelStore,
+    private readonly models: readonly ReadModel[],
+  ) {}
+
+  static async open(kind: StoreKind = 'sqlite', models: readonly ReadModel[] = READ_MODELS): Promise<TestReadModels> {
+    const location =
+      kind === 'sqlite'
+        ? { dataDir: mkdtempSync(join(tmpdir(), 'ledger-projections-')) }
+        : { database: await createTestDatabase() };
+    return new TestReadModels(kind, location, await TestReadModels.storeAt(location, models), models);
+  }
+
+  private static storeAt(
+    location: { dataDir: string } | { database: TestDatabase },
+    models: readonly ReadModel[],
+  ): Promise<ReadModelStore> {
+    return 'dataDir' in location
+      ? openReadModelStore({ dataDir: location.dataDir, readStore: { kind: 'sqlite' } }, { models })
+      : openReadModelStore({ dataDir: '', readStore: { kind: 'postgres', url: location.database.url } }, { models });
+  }
+
+  /** What the query functions read. */
+  get db() {
+    return this.store.reader;
   }
 
   /** Feeds every event in one batch (the default) or in batches of `batchSize`. */
-  feed(events: readonly RecordedEvent[], batchSize = Math.max(events.length, 1)): void {
+  async feed(events: readonly RecordedEvent[], batchSize = Math.max(events.length, 1)): Promise<void> {
+    const checkpoints = await this.store.checkpoints();
+    const floor = [...checkpoints.values()].reduce((max, c) => (c.recordedAt > max ? c.recordedAt : max), '');
+    const projector = new EventProjector(floor);
     for (let start = 0; start < events.length; start += batchSize) {
-      this.projector.handle(events.slice(start, start + batchSize));
+      const failures = await this.store.apply(projector.project(events.slice(start, start + batchSize)));
+      if (failures.length > 0) throw failures[0]!.error;
     }
   }
 
-  restart(readModels: SqliteReadModel[] = SQLITE_READ_MODELS): SqliteProjector {
-    // the dead process's connection is neither closed nor checkpointed: it is simply never used again
-    this.abandoned.push(this.db);
-    this.db = this.open();
-    this.projector = new SqliteProjector(this.db, UNUSED_EVENT_STORE, readModels);
-    return this.projector;
+  async restart(models: readonly ReadModel[] = this.models): Promise<ReadModelStore> {
+    // the dead process's connections are not closed cleanly first: they are simply never used again
+    this.abandoned.push(this.store);
+    this.store = await TestReadModels.storeAt(this.location, models);
+    return this.store;
+  }
+
+  /** Every live read-model table (through its view) with its full contents, for comparing two stores. */
+  async dump(): Promise<Record<string, Rows>> {
+    const tables: Record<string, Rows> = {};
+    for (const model of this.store.models) {
+      for (const table of model.tables) tables[table.name] = await this.table(table.name);
+    }
+    return tables;
   }
 
   /**
-   * The ledger's own settings (WAL), except that commits are not fsynced: these tests play processes
-   * that die, never power cuts, and `synchronous` changes only what survives the latter. A transaction
-   * is still atomic and a closed connection's commits are still there for the next one.
+   * A table's rows with every value as text (SQLite hands out integers as bigint, PostgreSQL as strings),
+   * ordered by all columns, so that two stores of either kind can be compared row for row.
    */
-  private open(): SqliteDatabase {
-    const db = openSqliteDatabase(this.file);
-    db.pragma('synchronous = OFF');
-    return db;
+  async table(name: string): Promise<Rows> {
+    const rows = await this.store.reader.all<Record<string, unknown>>(`SELECT * FROM ${name}`);
+    const asText = rows.map((row) =>
+      Object.fromEntries(
+        Object.entries(row).map(([column, value]) => [column, value === null ? null : String(value)]),
+      ),
+    );
+    const key = (row: Record<string, unknown>) => JSON.stringify(row);
+    return asText.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   }
 
-  close(): void {
-    for (const db of [...this.abandoned, this.db]) if (db.open) db.close();
-    rmSync(this.dir, { recursive: true, force: true });
+  async close(): Promise<void> {
+    for (const store of [...this.abandoned, this.store]) await store.close().catch(() => undefined);
+    if ('dataDir' in this.location) rmSync(this.location.dataDir, { recursive: true, force: true });
+    else await this.location.database.drop();
   }
 }
 
 /** Read models over a log already fed in one batch: the common setup of the query specs. */
-export function projectLog(log: EventLog): TestReadModels {
-  const readModels = new TestReadModels();
-  readModels.feed(log.events);
+export async function projectLog(log: EventLog, kind: StoreKind = 'sqlite'): Promise<TestReadModels> {
+  const readModels = await TestReadModels.open(kind);
+  await readModels.feed(log.events);
   return readModels;
 }

@@ -1,0 +1,186 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type {
+  SqlDatabase,
+  SqlDialect,
+  SqlRow,
+  SqlTransaction,
+  SqlValue,
+  Statement,
+} from '../sql/sql.port';
+
+/**
+ * SQLite has no exact decimal type, so decimals are TEXT and summed by functions of our own, in bigint:
+ * `dec_add(a, b)` and the aggregate `dec_sum(x)`. They never overflow and never round.
+ */
+export const SQLITE_DIALECT: SqlDialect = {
+  name: 'sqlite',
+  bigint: 'INTEGER',
+  decimal: 'TEXT',
+  sum: (expression) => `dec_sum(${expression})`,
+  add: (left, right) => `dec_add(${left}, ${right})`,
+  greatest: (left, right) => `MAX(${left}, ${right})`,
+  least: (left, right) => `MIN(${left}, ${right})`,
+};
+
+const exact = (value: unknown): bigint =>
+  value === null || value === undefined ? 0n : BigInt(value as bigint | string);
+
+export interface SqliteSqlOptions {
+  /**
+   * `NORMAL` suits a connection that writes only derived data (read models with their checkpoints, in one
+   * transaction): a power cut may undo its last commits, which are then simply projected again. `FULL`
+   * (the default) for what must survive one: Idempotency-Key records.
+   */
+  synchronous?: 'FULL' | 'NORMAL';
+  readonly?: boolean;
+}
+
+/** One connection to the ledger's SQLite file, with its prepared statements. */
+export class SqliteSqlDatabase implements SqlDatabase {
+  readonly dialect = SQLITE_DIALECT;
+  private readonly statements = new Map<string, Database.Statement>();
+  /** one transaction at a time on this connection; single statements wait for it too */
+  private queue: Promise<unknown> = Promise.resolve();
+  private savepoints = 0;
+
+  constructor(private readonly db: Database.Database) {
+    db.function('dec_add', { deterministic: true, safeIntegers: true }, (left: unknown, right: unknown) =>
+      (exact(left) + exact(right)).toString(),
+    );
+    db.aggregate('dec_sum', {
+      deterministic: true,
+      safeIntegers: true,
+      start: () => 0n,
+      step: (total: bigint, value: unknown) => (value === null ? total : total + exact(value)),
+      result: (total: bigint) => total.toString(),
+    });
+  }
+
+  static open(file: string, options: SqliteSqlOptions = {}): SqliteSqlDatabase {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const db = new Database(file);
+    // WAL lets the API's readers run beside the single writer; a new file keeps freed pages reclaimable
+    // (incremental vacuum after a rebuild) — auto_vacuum only takes effect before the first table.
+    db.pragma('auto_vacuum = INCREMENTAL');
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    db.pragma('busy_timeout = 5000');
+    return new SqliteSqlDatabase(db);
+  }
+
+  private prepared(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      if (statement.reader) statement.safeIntegers(true);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private allNow<Row>(sql: string, params: readonly SqlValue[]): Row[] {
+    return this.prepared(sql).all(...params) as Row[];
+  }
+
+  async all<Row = SqlRow>(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+    return this.allNow<Row>(sql, params);
+  }
+
+  async get<Row = SqlRow>(
+    sql: string,
+    params: readonly SqlValue[] = [],
+  ): Promise<Row | undefined> {
+    return this.prepared(sql).get(...params) as Row | undefined;
+  }
+
+  run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+    return this.serially(() => this.prepared(sql).run(...params).changes);
+  }
+
+  exec(sql: string): Promise<void> {
+    return this.serially(() => {
+      this.db.exec(sql);
+    });
+  }
+
+  transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    return this.serially(async () => {
+      this.db.exec('BEGIN IMMEDIATE');
+      const tx: SqlTransaction = {
+        dialect: this.dialect,
+        all: async (sql, params = []) => this.allNow(sql, params),
+        get: async (sql, params = []) => this.prepared(sql).get(...params) as never,
+        run: async (sql, params = []) => this.prepared(sql).run(...params).changes,
+        execute: async (statements) => this.executeNow(statements),
+        savepoint: async (inner) => {
+          const name = `sp${(this.savepoints += 1)}`;
+          this.db.exec(`SAVEPOINT ${name}`);
+          try {
+            const result = await inner();
+            this.db.exec(`RELEASE ${name}`);
+            return result;
+          } catch (error) {
+            this.db.exec(`ROLLBACK TO ${name}`);
+            this.db.exec(`RELEASE ${name}`);
+            throw error;
+          }
+        },
+      };
+      try {
+        const result = await work(tx);
+        this.db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw error;
+      }
+    });
+  }
+
+  private executeNow(statements: readonly Statement[]): void {
+    for (const { sql, rows } of statements) {
+      const statement = this.prepared(sql);
+      for (const row of rows) statement.run(...row);
+    }
+  }
+
+  private serially<T>(work: () => T | Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Gives the file's free pages back to the file system. Ledgers created by this version keep freed pages
+   * reclaimable (auto_vacuum=INCREMENTAL), which costs no more than the pages themselves and blocks no
+   * reader; an older file is converted once by a full VACUUM, which needs a moment without other writers.
+   */
+  reclaimSpace(): Promise<number> {
+    return this.serially(() => {
+      const pageSize = Number(this.db.pragma('page_size', { simple: true }));
+      const before = Number(this.db.pragma('freelist_count', { simple: true }));
+      if (before === 0) return 0;
+      if (Number(this.db.pragma('auto_vacuum', { simple: true })) === 2) {
+        this.db.pragma('incremental_vacuum');
+      } else {
+        this.db.pragma('auto_vacuum = INCREMENTAL');
+        this.db.exec('VACUUM');
+      }
+      const after = Number(this.db.pragma('freelist_count', { simple: true }));
+      return (before - after) * pageSize;
+    });
+  }
+
+  /** Runs synchronously on the connection: for pragmas and maintenance that must not interleave. */
+  pragma(source: string): unknown {
+    return this.db.pragma(source);
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    this.statements.clear();
+    this.db.close();
+  }
+}

@@ -1,0 +1,390 @@
+import type { ProjectedEnvelope, ReadModel, TableNames } from '../read-model';
+import type { SqlDatabase, SqlReader, SqlTransaction, SqlValue, Statement } from '../sql/sql.port';
+import { toBigInt } from '../sql/sql.port';
+import { IdempotencyRecords } from './idempotency-records';
+import type { ProjectorLock } from './projector-lock';
+
+/** A read model's progress: the last position it applied, with that event's recorded time. */
+export interface Checkpoint {
+  position: bigint;
+  /** recorded time of the event at `position`: the floor for the next, which may not be earlier */
+  recordedAt: string;
+}
+
+/** A projection or its write that failed on one event: the model stops there, the others go on. */
+export interface ProjectionFailure {
+  model: string;
+  position: bigint;
+  eventId: string;
+  error: unknown;
+}
+
+export interface ApplyOptions {
+  /** only these models (default: all) */
+  models?: readonly string[];
+  /** write the generation being rebuilt instead of the live one */
+  building?: boolean;
+}
+
+/** What the active projector publishes for the processes that do not project (JSON: positions as strings). */
+export interface PublishedProjectorState {
+  owner: string;
+  failures: Record<string, number>;
+  parked: Record<string, { position: string; eventId: string; message: string; failures: number; retryAt: string }>;
+  stoppedBecause?: string;
+}
+
+/** The databases of a store: what queries read, what the projector writes, what records keyed commands. */
+export interface ReadModelDatabases {
+  reader: SqlDatabase;
+  writer: SqlDatabase;
+  records: SqlDatabase;
+}
+
+/**
+ * Tables of the ledger's own, besides the read models: which generation of each model is live (queries
+ * reach it through views named by its logical tables), each generation's checkpoint, and the counter that
+ * hands out generation numbers.
+ */
+const SYSTEM_TABLES = (d: SqlReader['dialect']) => [
+  `CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS read_models (
+     name TEXT PRIMARY KEY, generation ${d.bigint} NOT NULL, building_generation ${d.bigint})`,
+  `CREATE TABLE IF NOT EXISTS read_model_checkpoints (
+     name TEXT NOT NULL, generation ${d.bigint} NOT NULL, position ${d.bigint} NOT NULL,
+     recorded_at TEXT NOT NULL, PRIMARY KEY (name, generation))`,
+  `CREATE TABLE IF NOT EXISTS projector_state (id ${d.bigint} PRIMARY KEY, state TEXT NOT NULL, updated_at TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS read_model_tables (
+     name TEXT NOT NULL, generation ${d.bigint} NOT NULL, logical TEXT NOT NULL, PRIMARY KEY (name, generation, logical))`,
+];
+
+/** Read models of the first release, in the file of every ledger written before generations existed. */
+const LEGACY_TABLES = [
+  'stockpile_participants_v1',
+  'inventory_movements_v1',
+  'supply_statistics_v1',
+  'export_restrictions_v1',
+  'export_restriction_scope_v1',
+  'export_restriction_lifts_v1',
+  'projects_v1',
+  'project_stage_changes_v1',
+  'project_capacities_v1',
+  'project_financings_v1',
+  'offtakes_v1',
+  'offtake_terminations_v1',
+  'offtake_deliveries_v1',
+  'projection_checkpoints',
+];
+
+const physical = (logical: string, generation: bigint): string => `${logical}_g${generation}`;
+
+interface ModelRow {
+  name: string;
+  generation: unknown;
+  building_generation: unknown;
+}
+
+/**
+ * The read-model store: the read models' tables in one SQL database (SQLite or PostgreSQL, through the
+ * `SqlDatabase` port), their checkpoints, rebuilds beside the live version, and the Idempotency-Key records.
+ *
+ * Each model's tables exist in generations: `inventory_movements_g7` is generation 7 of the logical table
+ * `inventory_movements`, and a view of that name points at the live generation. A rebuild writes a new
+ * generation beside the live one and swaps the views in one transaction; readers never see a half-built
+ * model, and a projector still writing the old generation notices the swap at its next batch.
+ */
+export class ReadModelStore {
+  readonly idempotency: IdempotencyRecords;
+  private readonly byName: ReadonlyMap<string, ReadModel>;
+
+  constructor(
+    private readonly databases: ReadModelDatabases,
+    readonly models: readonly ReadModel[],
+    readonly lock: ProjectorLock,
+    /** SQL that serialises migrations across processes, run first in their transaction */
+    private readonly migrationLock?: string,
+  ) {
+    this.idempotency = new IdempotencyRecords(databases.records);
+    this.byName = new Map(models.map((model) => [model.name, model]));
+  }
+
+  /** What queries read: the live generation of every model, through its views. */
+  get reader(): SqlReader {
+    return this.databases.reader;
+  }
+
+  get dialect() {
+    return this.databases.reader.dialect;
+  }
+
+  /**
+   * Creates what is missing, at every start and in every mode (so queries never meet a missing table, even
+   * before a projector ran): system tables, a first generation of each model, its views. Models no longer
+   * in the code are retired with their tables. Safe when several processes start together.
+   */
+  async migrate(): Promise<void> {
+    const d = this.dialect;
+    await this.databases.writer.transaction(async (tx) => {
+      if (this.migrationLock) await tx.run(this.migrationLock);
+      for (const statement of SYSTEM_TABLES(d)) await tx.run(statement);
+      for (const statement of IdempotencyRecords.ddl(d)) await tx.run(statement);
+      for (const statement of this.lock.ddl(d)) await tx.run(statement);
+      for (const table of LEGACY_TABLES) await tx.run(`DROP TABLE IF EXISTS ${table}`);
+      const existing = await tx.all<ModelRow>('SELECT name, generation, building_generation FROM read_models');
+      for (const row of existing) {
+        if (!this.byName.has(row.name)) await this.retire(tx, row);
+      }
+      const present = new Set(existing.map((row) => row.name));
+      for (const model of this.models) {
+        if (present.has(model.name)) continue;
+        const generation = await this.nextGeneration(tx);
+        await this.createTables(tx, model, generation);
+        await this.pointViews(tx, model, generation);
+        await tx.run('INSERT INTO read_models (name, generation) VALUES (?, ?)', [model.name, generation]);
+        await tx.run(
+          'INSERT INTO read_model_checkpoints (name, generation, position, recorded_at) VALUES (?, ?, 0, ?)',
+          [model.name, generation, ''],
+        );
+      }
+    });
+  }
+
+  private async nextGeneration(tx: SqlTransaction): Promise<bigint> {
+    const row = await tx.get<{ value: string }>("SELECT value FROM ledger_meta WHERE key = 'generation'");
+    const next = row ? BigInt(row.value) + 1n : 1n;
+    await tx.run(
+      `INSERT INTO ledger_meta (key, value) VALUES ('generation', ?)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      [next.toString()],
+    );
+    return next;
+  }
+
+  private async createTables(tx: SqlTransaction, model: ReadModel, generation: bigint): Promise<void> {
+    for (const table of model.tables) {
+      for (const statement of table.ddl(physical(table.name, generation), this.dialect)) await tx.run(statement);
+      await tx.run(
+        `INSERT INTO read_model_tables (name, generation, logical) VALUES (?, ?, ?)
+         ON CONFLICT (name, generation, logical) DO NOTHING`,
+        [model.name, generation, table.name],
+      );
+    }
+  }
+
+  private async dropTables(tx: SqlTransaction, name: string, generation: bigint): Promise<void> {
+    const tables = await tx.all<{ logical: string }>(
+      'SELECT logical FROM read_model_tables WHERE name = ? AND generation = ?',
+      [name, generation],
+    );
+    for (const { logical } of tables) await tx.run(`DROP TABLE IF EXISTS ${physical(logical, generation)}`);
+    await tx.run('DELETE FROM read_model_tables WHERE name = ? AND generation = ?', [name, generation]);
+    await tx.run('DELETE FROM read_model_checkpoints WHERE name = ? AND generation = ?', [name, generation]);
+  }
+
+  private async pointViews(tx: SqlTransaction, model: ReadModel, generation: bigint): Promise<void> {
+    for (const table of model.tables) {
+      await tx.run(`DROP VIEW IF EXISTS ${table.name}`);
+      await tx.run(`CREATE VIEW ${table.name} AS SELECT * FROM ${physical(table.name, generation)}`);
+    }
+  }
+
+  /** A model the code no longer has (an older version): its views and tables go. */
+  private async retire(tx: SqlTransaction, row: ModelRow): Promise<void> {
+    const tables = await tx.all<{ logical: string }>('SELECT DISTINCT logical FROM read_model_tables WHERE name = ?', [
+      row.name,
+    ]);
+    for (const { logical } of tables) await tx.run(`DROP VIEW IF EXISTS ${logical}`);
+    for (const generation of [row.generation, row.building_generation]) {
+      if (generation !== null && generation !== undefined) await this.dropTables(tx, row.name, toBigInt(generation));
+    }
+    await tx.run('DELETE FROM read_models WHERE name = ?', [row.name]);
+  }
+
+  /** Live checkpoints by model name (or those of the generation being rebuilt). */
+  async checkpoints(options: { building?: boolean } = {}): Promise<Map<string, Checkpoint>> {
+    const rows = await this.databases.reader.all<{ name: string; position: unknown; recorded_at: string }>(
+      `SELECT c.name, c.position, c.recorded_at FROM read_model_checkpoints c
+         JOIN read_models m ON m.name = c.name
+        WHERE c.generation = ${options.building ? 'm.building_generation' : 'm.generation'}`,
+    );
+    const checkpoints = new Map<string, Checkpoint>();
+    for (const row of rows) {
+      if (this.byName.has(row.name)) {
+        checkpoints.set(row.name, { position: toBigInt(row.position), recordedAt: row.recorded_at });
+      }
+    }
+    return checkpoints;
+  }
+
+  /**
+   * Applies a batch of events (in position order) to the read models and moves their checkpoints, in one
+   * transaction: a crash leaves every model exactly at a checkpoint, and an event at or below a model's
+   * stored checkpoint is skipped, so a batch delivered twice (or by two projectors) counts once. A model
+   * whose projection or write fails on an event stops just before it (its savepoint is undone and the events
+   * before it are applied one by one); the failure is returned and the other models go on.
+   */
+  async apply(events: readonly ProjectedEnvelope[], options: ApplyOptions = {}): Promise<ProjectionFailure[]> {
+    if (events.length === 0) return [];
+    const targets = options.models ? this.models.filter((m) => options.models!.includes(m.name)) : this.models;
+    return this.databases.writer.transaction(async (tx) => {
+      const generations = new Map(
+        (await tx.all<ModelRow>('SELECT name, generation, building_generation FROM read_models')).map((row) => [
+          row.name,
+          options.building ? row.building_generation : row.generation,
+        ]),
+      );
+      const failures: ProjectionFailure[] = [];
+      for (const model of targets) {
+        const generationValue = generations.get(model.name);
+        if (generationValue === null || generationValue === undefined) continue;
+        const generation = toBigInt(generationValue);
+        const stored = await tx.get<{ position: unknown }>(
+          'SELECT position FROM read_model_checkpoints WHERE name = ? AND generation = ?',
+          [model.name, generation],
+        );
+        const checkpoint = stored ? toBigInt(stored.position) : 0n;
+        const fresh = events.filter((event) => event.position > checkpoint);
+        if (fresh.length === 0) continue;
+        const failure = await this.applyToModel(tx, model, generation, fresh);
+        if (failure) failures.push(failure);
+      }
+      return failures;
+    });
+  }
+
+  private async applyToModel(
+    tx: SqlTransaction,
+    model: ReadModel,
+    generation: bigint,
+    events: readonly ProjectedEnvelope[],
+  ): Promise<ProjectionFailure | undefined> {
+    const tables: TableNames = (logical) => physical(logical, generation);
+    const accepts = (event: ProjectedEnvelope) =>
+      model.category.entityIdOf(event.streamId) !== undefined &&
+      (model.handles as readonly string[]).includes((event as { type?: string }).type ?? '');
+    // Project first (pure); an event that makes the projection throw ends the batch for this model.
+    const changes: unknown[][] = [];
+    let failure: ProjectionFailure | undefined;
+    let applied = 0;
+    for (const event of events) {
+      try {
+        changes.push(accepts(event) ? (model.project as (e: ProjectedEnvelope) => unknown[])(event) : []);
+        applied += 1;
+      } catch (error) {
+        failure = { model: model.name, position: event.position, eventId: event.eventId, error };
+        break;
+      }
+    }
+    const write = (upTo: number) =>
+      tx.execute(model.write(changes.slice(0, upTo).flat(), tables, this.dialect) as Statement[]);
+    try {
+      await tx.savepoint(() => write(applied));
+    } catch (error) {
+      // Find the event whose rows the database refuses: the ones before it are written, one savepoint each.
+      let written = 0;
+      for (let index = 0; index < applied; index += 1) {
+        try {
+          await tx.savepoint(() =>
+            tx.execute(model.write(changes[index]!, tables, this.dialect) as Statement[]),
+          );
+          written += 1;
+        } catch (rowError) {
+          failure = { model: model.name, position: events[index]!.position, eventId: events[index]!.eventId, error: rowError };
+          break;
+        }
+      }
+      applied = written;
+      failure ??= { model: model.name, position: events[0]!.position, eventId: events[0]!.eventId, error };
+    }
+    if (applied > 0) {
+      const last = events[applied - 1]!;
+      await tx.run(
+        `UPDATE read_model_checkpoints SET position = ?, recorded_at = ? WHERE name = ? AND generation = ?`,
+        [last.position, last.recordedAt, model.name, generation],
+      );
+    }
+    return failure;
+  }
+
+  /**
+   * Starts building a new generation of `models` beside the live one (dropping what an interrupted rebuild
+   * left): empty tables, no views, a checkpoint at 0.
+   */
+  async beginRebuild(models: readonly string[]): Promise<void> {
+    await this.databases.writer.transaction(async (tx) => {
+      for (const name of models) {
+        const model = this.model(name);
+        const row = await tx.get<ModelRow>('SELECT name, generation, building_generation FROM read_models WHERE name = ?', [name]);
+        if (row?.building_generation !== null && row?.building_generation !== undefined) {
+          await this.dropTables(tx, name, toBigInt(row.building_generation));
+        }
+        const generation = await this.nextGeneration(tx);
+        await this.createTables(tx, model, generation);
+        await tx.run('UPDATE read_models SET building_generation = ? WHERE name = ?', [generation, name]);
+        await tx.run(
+          'INSERT INTO read_model_checkpoints (name, generation, position, recorded_at) VALUES (?, ?, 0, ?)',
+          [name, generation, ''],
+        );
+      }
+    });
+  }
+
+  /**
+   * Makes the rebuilt generations live, in one transaction: views point at them, the old tables go.
+   * Returns the position every swapped model has reached.
+   */
+  async swapRebuild(models: readonly string[]): Promise<void> {
+    await this.databases.writer.transaction(async (tx) => {
+      for (const name of models) {
+        const row = await tx.get<ModelRow>('SELECT name, generation, building_generation FROM read_models WHERE name = ?', [name]);
+        if (!row || row.building_generation === null || row.building_generation === undefined) {
+          throw new Error(`no rebuild of ${name} to swap in`);
+        }
+        const live = toBigInt(row.generation);
+        const built = toBigInt(row.building_generation);
+        await this.pointViews(tx, this.model(name), built);
+        await tx.run('UPDATE read_models SET generation = ?, building_generation = NULL WHERE name = ?', [built, name]);
+        await this.dropTables(tx, name, live);
+      }
+    });
+  }
+
+  private model(name: string): ReadModel {
+    const model = this.byName.get(name);
+    if (!model) throw new Error(`unknown read model ${name}`);
+    return model;
+  }
+
+  /** Gives back the space the dropped generations left (SQLite's free pages); 0 where there is none. */
+  async reclaimSpace(): Promise<number> {
+    return (await this.databases.writer.reclaimSpace?.()) ?? 0;
+  }
+
+  /** The active projector's state as it last published it, for the processes that do not project. */
+  async loadProjectorState(): Promise<PublishedProjectorState | undefined> {
+    const row = await this.databases.reader.get<{ state: string }>('SELECT state FROM projector_state WHERE id = 1');
+    return row ? (JSON.parse(row.state) as PublishedProjectorState) : undefined;
+  }
+
+  async saveProjectorState(state: PublishedProjectorState): Promise<void> {
+    await this.databases.writer.run(
+      `INSERT INTO projector_state (id, state, updated_at) VALUES (1, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
+      [JSON.stringify(state), new Date().toISOString()],
+    );
+  }
+
+  /** Runs a statement on the writer connection: for the store's own maintenance (lock, status). */
+  async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+    return this.databases.writer.run(sql, params);
+  }
+
+  async close(): Promise<void> {
+    const closed = new Set<SqlDatabase>();
+    for (const database of [this.databases.reader, this.databases.writer, this.databases.records]) {
+      if (closed.has(database)) continue;
+      closed.add(database);
+      await database.close();
+    }
+  }
+}
