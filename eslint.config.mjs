@@ -36,6 +36,32 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
+    // Ports and adapters: only the adapters' own folders talk to a database driver.
+    files: ['apps/**/*.ts', 'libs/**/*.ts', 'bench/**/*.ts'],
+    ignores: [
+      'libs/*/src/sqlite/**',
+      'libs/*/src/postgres/**',
+      'libs/*/src/eventstoredb/**',
+      '**/*.spec.ts',
+      'bench/**',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'better-sqlite3', message: 'Only libs/*/src/sqlite/ adapters import a database driver.' },
+            { name: 'pg', message: 'Only libs/*/src/postgres/ adapters import a database driver.' },
+            {
+              name: '@eventstore/db-client',
+              message: 'Only libs/event-store/src/eventstoredb/ imports the EventStoreDB client.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The domain is pure: no framework, no I/O, no clock, no random ids. Time and ids come in the command.
     files: ['libs/domain/**/*.ts'],
     ignores: ['libs/domain/**/*.spec.ts'],

@@ -68,7 +68,9 @@ export class LedgerHarness {
       LEDGER_API_KEYS_FILE: join(this.dataDir, 'keys.json'),
       ...this.env,
     });
-    this.app = await createLedgerApp(config, { logger: false });
+    this.app = await createLedgerApp(config, {
+      logger: process.env.LEDGER_TEST_LOG ? ['error', 'warn'] : false,
+    });
     await this.app.listen(0, '127.0.0.1');
     const address = this.app.getHttpServer().address() as AddressInfo;
     this.baseUrl = `http://127.0.0.1:${address.port}`;

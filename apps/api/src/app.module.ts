@@ -5,11 +5,12 @@ import { StreamsController } from './audit/streams.controller';
 import { AuthGuard } from './auth/auth.guard';
 import type { LedgerConfig } from './config/ledger-config';
 import { InventoryController } from './inventory/inventory.controller';
-import { LedgerModule } from './ledger/ledger.module';
 import { OperationsController } from './operations/operations.controller';
 import { ProblemDetailsFilter } from './problems/problem-details.filter';
-import { ReadModelGate } from './reports/report-query';
-import { ReportsController } from './reports/reports.controller';
+import { ExposureController } from './exposure/exposure.controller';
+import { FinancingController } from './financing/financing.controller';
+import { ReportCuts } from './queries/report-query';
+import { WiringModule } from './wiring/wiring.module';
 import { StockpilesController } from './stockpiles/stockpiles.controller';
 import { ProjectsController } from './projects/projects.controller';
 import { ExportRestrictionsController } from './export-restrictions/export-restrictions.controller';
@@ -20,7 +21,7 @@ export class AppModule {
   static forConfig(config: LedgerConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [LedgerModule.forConfig(config)],
+      imports: [WiringModule.forConfig(config)],
       controllers: [
         StockpilesController,
         ProjectsController,
@@ -28,12 +29,13 @@ export class AppModule {
         SupplyController,
         InventoryController,
         OperationsController,
-        ReportsController,
+        ExposureController,
+        FinancingController,
         AuditController,
         StreamsController,
       ],
       providers: [
-        ReadModelGate,
+        ReportCuts,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],

@@ -12,7 +12,7 @@ import { LedgerLogger } from './http/ledger-logger';
 import { correlateRequests } from './http/request-context';
 import { countRequests } from './http/request-metrics';
 import { methodsOfRoutes, RouteTable } from './http/route-table';
-import { LedgerMetrics } from './operations/ledger-metrics';
+import { LedgerMetrics } from './observability/ledger-metrics';
 import { ledgerValidationPipe } from './validation';
 
 /** SIGHUP is not among them: it reloads the API key file (see ApiKeyRegistry). */

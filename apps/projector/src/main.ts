@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const port = Number(process.env.PROJECTOR_PORT || 3001);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new ConfigError(`PROJECTOR_PORT must be a port number`);
-  const batchSize = Number(process.env.PROJECTOR_BATCH_SIZE || 1000);
+  const batchSize = Number(process.env.PROJECTOR_BATCH_SIZE || 500);
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new ConfigError('PROJECTOR_BATCH_SIZE must be a positive integer');
   }

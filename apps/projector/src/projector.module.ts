@@ -10,33 +10,16 @@ import {
   type OnApplicationShutdown,
   Res,
 } from '@nestjs/common';
-import {
-  type EventStore,
-  openSqliteDatabase,
-  type SqliteDatabase,
-  createEventStore,
-  sqliteFileOf,
-  type StoreConfig,
-} from '@ledger/event-store';
-import {
-  lagMetricLines,
-  projectionLag,
-  readiness,
-  SQLITE_READ_MODELS,
-  SqliteProjector,
-} from '@ledger/projections';
+import type { StoreConfig } from '@ledger/event-store';
+import { createProjector, type LedgerStores, projectionMetricLines, readiness } from '@ledger/projections';
 import type { Response } from 'express';
 
-const DATABASE = Symbol('DATABASE');
-const EVENT_STORE = Symbol('EVENT_STORE');
+const STORES = Symbol('STORES');
 
-/** No routes but health, readiness and metrics: the projector's work is in the read models. */
+/** No routes but health, readiness and metrics (the API's own answers): the work is in the read models. */
 @Controller()
 class ProjectorOperationsController {
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(SqliteProjector) private readonly projector: SqliteProjector,
-  ) {}
+  constructor(@Inject(STORES) private readonly stores: LedgerStores) {}
 
   @Get('health')
   health() {
@@ -45,7 +28,7 @@ class ProjectorOperationsController {
 
   @Get('ready')
   async ready(@Res({ passthrough: true }) response: Response) {
-    const { ready, body } = readiness(await projectionLag(this.store, this.projector));
+    const { ready, body } = readiness(await this.stores.projector.report());
     response.status(ready ? 200 : 503);
     return body;
   }
@@ -53,60 +36,46 @@ class ProjectorOperationsController {
   @Get('metrics')
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   async metrics() {
-    return `${lagMetricLines(await projectionLag(this.store, this.projector)).join('\n')}\n`;
+    return `${projectionMetricLines(await this.stores.projector.report()).join('\n')}\n`;
   }
 }
 
 /**
- * The projector as its own process: it follows the log and keeps the read models of the shared store
- * current. Run one per read-model store; the API then runs with LEDGER_PROJECTOR=external.
+ * The projector as its own process, started the one way both apps start it (`createProjector`). Any number
+ * may run: one holds the read-model store's projector lock and projects, the others stand by and take over
+ * within seconds when it dies. The API then runs with LEDGER_PROJECTOR=external.
  */
 @Module({})
 export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShutdown {
   static forConfig(config: StoreConfig, options: { batchSize?: number } = {}): DynamicModule {
+    const logger = new Logger('Projector');
     return {
       module: ProjectorModule,
       controllers: [ProjectorOperationsController],
       providers: [
-        // Only derived data is written here: commits need not be fsynced one by one (see openSqliteDatabase).
         {
-          provide: DATABASE,
-          useFactory: () => openSqliteDatabase(sqliteFileOf(config), { synchronous: 'NORMAL' }),
-        },
-        {
-          provide: EVENT_STORE,
-          inject: [DATABASE],
-          useFactory: (db: SqliteDatabase) => createEventStore(config, db),
-        },
-        {
-          provide: SqliteProjector,
-          inject: [DATABASE, EVENT_STORE],
-          useFactory: (db: SqliteDatabase, store: EventStore) => {
-            const logger = new Logger('Projector');
-            return new SqliteProjector(db, store, SQLITE_READ_MODELS, {
+          provide: STORES,
+          useFactory: () =>
+            createProjector(config, {
               ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
-              onError: (error) =>
-                logger.error('projection failed; retrying', error instanceof Error ? error.stack : error),
-            });
-          },
+              logger: {
+                log: (message) => logger.log(message),
+                warn: (message) => logger.warn(message),
+                error: (message) => logger.error(message),
+              },
+            }),
         },
       ],
     };
   }
 
-  constructor(
-    @Inject(SqliteProjector) private readonly projector: SqliteProjector,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(DATABASE) private readonly db: SqliteDatabase,
-  ) {}
+  constructor(@Inject(STORES) private readonly stores: LedgerStores) {}
 
   onApplicationBootstrap(): void {
-    this.projector.start();
+    this.stores.projector.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.projector.stop();
-    await this.store.close();
-    this.db.close();
+    await this.stores.close();
   }
 }

@@ -1,19 +1,22 @@
 import type { EventStore } from './event-store.port';
-import type { SqliteDatabase } from './sqlite/sqlite-database';
+import { openSqliteDatabase, type SqliteDatabase } from './sqlite/sqlite-database';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
-import type { StoreConfig } from './store-config';
+import { type StoreConfig, sqliteFileOf } from './store-config';
 
 /**
- * The event store the configuration names. `db` is the embedded SQLite file: the log itself in embedded
- * mode; with PostgreSQL or EventStoreDB it keeps only read models, checkpoints and idempotency records.
- * The PostgreSQL and EventStoreDB adapters (and `pg` or gRPC with them) are loaded only when configured,
- * so the embedded mode never pays for them.
+ * The event store the configuration names. In embedded mode the log is the data folder's SQLite file,
+ * opened here (and closed with the store) unless the caller passes a connection it keeps. The PostgreSQL
+ * and EventStoreDB adapters (and `pg` or gRPC with them) are loaded only when configured, so the embedded
+ * mode never pays for them.
  */
-export async function createEventStore(config: StoreConfig, db: SqliteDatabase): Promise<EventStore> {
+export async function createEventStore(config: StoreConfig, db?: SqliteDatabase): Promise<EventStore> {
   const eventStore = config.eventStore;
   switch (eventStore.kind) {
-    case 'sqlite':
-      return new SqliteEventStore(db);
+    case 'sqlite': {
+      if (db) return new SqliteEventStore(db);
+      const owned = openSqliteDatabase(sqliteFileOf(config));
+      return new SqliteEventStore(owned, undefined, () => owned.close());
+    }
     case 'postgres': {
       const { PostgresEventStore } = await import('./postgres/postgres-event-store');
       return PostgresEventStore.open(eventStore.url);

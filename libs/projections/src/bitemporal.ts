@@ -35,7 +35,10 @@ export function bitemporalCondition(cut: Bitemporal, alias = ''): Condition {
 }
 
 /** Whether a fact with these times is inside the cut: the same rule as the conditions, in code. */
-export function withinCut(cut: Bitemporal, fact: { effectiveAt: string; recordedAt: string; position: bigint }): boolean {
+export function withinCut(
+  cut: Bitemporal,
+  fact: { effectiveAt: string; recordedAt: string; position: bigint },
+): boolean {
   if (fact.effectiveAt > cut.asOf) return false;
   return knownBy(cut, fact);
 }

@@ -22,3 +22,6 @@ export * from './projects/projects.projection';
 export * from './projects/projects.queries';
 export * from './financing/financing.queries';
 export * from './exposure/exposure.queries';
+export * from './projector/create-projector';
+export * from './queries';
+export * from './projector/readiness';

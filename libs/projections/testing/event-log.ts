@@ -366,7 +366,10 @@ export class TestReadModels {
     private readonly models: readonly ReadModel[],
   ) {}
 
-  static async open(kind: StoreKind = 'sqlite', models: readonly ReadModel[] = READ_MODELS): Promise<TestReadModels> {
+  static async open(
+    kind: StoreKind = 'sqlite',
+    models: readonly ReadModel[] = READ_MODELS,
+  ): Promise<TestReadModels> {
     const location =
       kind === 'sqlite'
         ? { dataDir: mkdtempSync(join(tmpdir(), 'ledger-projections-')) }
@@ -380,7 +383,10 @@ export class TestReadModels {
   ): Promise<ReadModelStore> {
     return 'dataDir' in location
       ? openReadModelStore({ dataDir: location.dataDir, readStore: { kind: 'sqlite' } }, { models })
-      : openReadModelStore({ dataDir: '', readStore: { kind: 'postgres', url: location.database.url } }, { models });
+      : openReadModelStore(
+          { dataDir: '', readStore: { kind: 'postgres', url: location.database.url } },
+          { models },
+        );
   }
 
   /** What the query functions read. */

@@ -12,7 +12,7 @@ import { IsOptional, Matches } from 'class-validator';
 import type { Request, Response } from 'express';
 import { Readable } from 'node:stream';
 import { Roles } from '../auth/auth.decorators';
-import { EVENT_STORE } from '../ledger/ledger.tokens';
+import { EVENT_STORE } from '../wiring/tokens';
 import { NotFoundProblem, ValidationProblem } from '../problems/problems';
 
 const POSITION = /^(0|[1-9][0-9]{0,18})$/;

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiParam, ApiPropertyOptional, ApiTags } f
 import { envelopeToJson, type EventStore } from '@ledger/event-store';
 import { IsOptional, Matches } from 'class-validator';
 import { Roles } from '../auth/auth.decorators';
-import { EVENT_STORE } from '../ledger/ledger.tokens';
+import { EVENT_STORE } from '../wiring/tokens';
 import { NotFoundProblem } from '../problems/problems';
 
 const REVISION = /^(0|[1-9][0-9]{0,18})$/;

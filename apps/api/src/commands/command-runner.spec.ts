@@ -23,8 +23,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandRequest } from './command-request';
 import { CommandRunner } from './command-runner';
-import { IdempotencyStore } from './idempotency.store';
-import { LedgerMetrics } from '../operations/ledger-metrics';
+import { openMemoryReadModelStore, type ReadModelStore } from '@ledger/projections';
+import { LedgerMetrics } from '../observability/ledger-metrics';
 
 /** Test double around the real SQLite store: the next append commits, then reports the store unreachable. */
 class AnswerLostStore extends SqliteEventStore {
@@ -46,6 +46,7 @@ describe('CommandRunner', () => {
   let db: SqliteDatabase;
   let store: AnswerLostStore;
   let runner: CommandRunner;
+  let readModels: ReadModelStore;
 
   const response = { status: () => response, setHeader: () => response } as unknown as Response;
   const request = (idempotencyKey: string, body: unknown): CommandRequest => ({
@@ -75,11 +76,8 @@ describe('CommandRunner', () => {
     folder = mkdtempSync(join(tmpdir(), 'runner-'));
     db = openSqliteDatabase(join(folder, 'ledger.sqlite'));
     store = new AnswerLostStore(db);
-    runner = new CommandRunner(
-      new CommandHandler(store as EventStore),
-      new IdempotencyStore(db),
-      new LedgerMetrics(),
-    );
+    readModels = await openMemoryReadModelStore();
+    runner = new CommandRunner(new CommandHandler(store as EventStore), readModels, new LedgerMetrics());
     await runner.run(request('establish', 'e'), response, {
       decider: stockpileDecider,
       streamId: stockpileStreamId('reserve'),
@@ -94,7 +92,8 @@ describe('CommandRunner', () => {
       },
     });
   });
-  afterEach(() => {
+  afterEach(async () => {
+    await readModels.close();
     db.close();
     rmSync(folder, { recursive: true, force: true });
   });

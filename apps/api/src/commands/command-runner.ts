@@ -4,8 +4,9 @@ import { CommandHandler, type HandleCommand, StoreUnavailableError } from '@ledg
 import type { Response } from 'express';
 import { ConflictProblem } from '../problems/problems';
 import type { CommandRequest } from './command-request';
-import { IdempotencyStore, type StoredResponse } from './idempotency.store';
-import { LedgerMetrics } from '../operations/ledger-metrics';
+import type { IdempotencyRecords, ReadModelStore, StoredResponse } from '@ledger/projections';
+import { READ_MODEL_STORE } from '../wiring/tokens';
+import { LedgerMetrics } from '../observability/ledger-metrics';
 
 /** What every command answers (API.md): 64-bit numbers as strings. */
 export interface CommandResponseBody {
@@ -23,12 +24,15 @@ export interface CommandResponseBody {
 export class CommandRunner {
   /** Keyed commands running in this process: a duplicate waits for the first instead of racing it. */
   private readonly inFlight = new Map<string, Promise<unknown>>();
+  private readonly idempotency: IdempotencyRecords;
 
   constructor(
     @Inject(CommandHandler) private readonly handler: CommandHandler,
-    @Inject(IdempotencyStore) private readonly idempotency: IdempotencyStore,
+    @Inject(READ_MODEL_STORE) readModels: ReadModelStore,
     @Inject(LedgerMetrics) private readonly metrics: LedgerMetrics,
-  ) {}
+  ) {
+    this.idempotency = readModels.idempotency;
+  }
 
   async run<Command, Event extends DomainEvent, State>(
     request: CommandRequest,
@@ -60,7 +64,7 @@ export class CommandRunner {
     const key = request.idempotencyKey;
     let earlierTry = false;
     if (key !== undefined) {
-      const claim = this.idempotency.claim(actor, key, request.fingerprint);
+      const claim = await this.idempotency.claim(actor, key, request.fingerprint);
       if (claim.outcome === 'mismatch') {
         throw new ConflictProblem('this Idempotency-Key was used with a different request');
       }
@@ -88,14 +92,14 @@ export class CommandRunner {
           eventIds: result.eventIds,
         } satisfies CommandResponseBody,
       };
-      if (key !== undefined) this.idempotency.complete(actor, key, stored);
+      if (key !== undefined) await this.idempotency.complete(actor, key, stored);
       this.metrics.commandFinished('accepted', process.hrtime.bigint() - started);
       return this.respond(response, stored);
     } catch (error) {
       // A refusal appended nothing: the key is free again. An unreachable store may have committed before
       // it failed to answer: the key stays claimed, so the retry is known as one and reads the whole stream.
       if (key !== undefined && !(error instanceof StoreUnavailableError))
-        this.idempotency.release(actor, key);
+        await this.idempotency.release(actor, key);
       this.metrics.commandFinished('refused', process.hrtime.bigint() - started);
       throw error;
     }

@@ -1,7 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { EVERY_DESTINATION, RESTRICTION_MEASURES } from '@ledger/domain';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
 import { CLIENT_ID, clientIdRule, CommandBodyDto, MaterialCodesProperty } from '../commands/value.dto';
+import { ReportQueryDto } from '../queries/report-query';
 
 const LEGAL_REFERENCE = 200;
 /** ISO 3166-1 assigns 249 codes; a list longer than that must repeat one or hold something else. */
@@ -68,4 +78,36 @@ export class LiftRestrictionDto extends CommandBodyDto {
   })
   @IsString()
   effectiveFrom!: string;
+}
+
+export class RestrictionsQueryDto extends ReportQueryDto {
+  @ApiPropertyOptional({ description: 'the day D (default: the asOf day)', example: '2026-03-01' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(10)
+  activeOn?: string;
+
+  @ApiPropertyOptional({ example: 'gallium' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  material?: string;
+
+  @ApiPropertyOptional({ example: 'JP' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2)
+  importer?: string;
+}
+
+export class RestrictionTimelineQueryDto extends ReportQueryDto {
+  @ApiProperty({ example: 'JP' })
+  @IsString()
+  @MaxLength(2)
+  importer!: string;
+
+  @ApiProperty({ example: 'gallium' })
+  @IsString()
+  @MaxLength(64)
+  material!: string;
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Inject, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   EVERY_DESTINATION,
@@ -10,13 +10,23 @@ import {
   parseText,
   type RestrictionMeasure,
 } from '@ledger/domain';
-import type { Response } from 'express';
+import type { RestrictionQueries } from '@ledger/projections';
+import type { Request, Response } from 'express';
 import { Roles } from '../auth/auth.decorators';
 import { CommandContext, type CommandRequest } from '../commands/command-request';
 import { CommandRunner } from '../commands/command-runner';
 import { effectiveAtOf } from '../commands/effective-at';
 import { EntityIdParam } from '../commands/entity-id.pipe';
-import { LiftRestrictionDto, RestrictExportsDto } from './export-restriction.dto';
+import { NotFoundProblem } from '../problems/problems';
+import { sendCsv, wantsCsv } from '../queries/csv';
+import { ReportCuts, ReportQueryDto } from '../queries/report-query';
+import { RESTRICTION_QUERIES } from '../wiring/tokens';
+import {
+  LiftRestrictionDto,
+  RestrictExportsDto,
+  RestrictionsQueryDto,
+  RestrictionTimelineQueryDto,
+} from './export-restriction.dto';
 
 /**
  * A restriction is imposed by a foreign government, not by the recorder's own country, so any recorder
@@ -26,7 +36,11 @@ import { LiftRestrictionDto, RestrictExportsDto } from './export-restriction.dto
 @ApiBearerAuth()
 @Controller('export-restrictions')
 export class ExportRestrictionsController {
-  constructor(@Inject(CommandRunner) private readonly commands: CommandRunner) {}
+  constructor(
+    @Inject(CommandRunner) private readonly commands: CommandRunner,
+    @Inject(ReportCuts) private readonly cuts: ReportCuts,
+    @Inject(RESTRICTION_QUERIES) private readonly queries: RestrictionQueries,
+  ) {}
 
   @Post()
   @Roles('recorder')
@@ -79,4 +93,71 @@ export class ExportRestrictionsController {
       },
     });
   }
+
+  @Get()
+  @Roles('reader', 'auditor')
+  @ApiOperation({
+    summary: 'The export restrictions active on a day, optionally for one material and importer',
+  })
+  async active(
+    @Query() query: RestrictionsQueryDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const cut = await this.cuts.cut(query);
+    const activeOn =
+      query.activeOn === undefined ? cut.asOf.slice(0, 10) : parseDay(query.activeOn, 'activeOn');
+    const rows = await this.queries.active(
+      {
+        activeOn,
+        ...(query.material === undefined ? {} : { material: parseMaterial(query.material, 'material') }),
+        ...(query.importer === undefined ? {} : { importer: parseCountry(query.importer, 'importer') }),
+      },
+      cut,
+    );
+    if (wantsCsv(request, query.format)) return sendCsv(response, RESTRICTION_COLUMNS, rows);
+    return { activeOn, rows };
+  }
+
+  // Declared before ':id', which would otherwise take "timeline" for an id.
+  @Get('timeline')
+  @Roles('reader', 'auditor')
+  @ApiOperation({
+    summary: 'The periods [from, to) during which each measure applied to an importer and material',
+  })
+  async timeline(
+    @Query() query: RestrictionTimelineQueryDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const cut = await this.cuts.cut(query);
+    const importer = parseCountry(query.importer, 'importer');
+    const material = parseMaterial(query.material, 'material');
+    const periods = await this.queries.timeline(importer, material, cut);
+    if (wantsCsv(request, query.format)) return sendCsv(response, PERIOD_COLUMNS, periods);
+    return { importer, material, periods };
+  }
+
+  @Get(':id')
+  @Roles('reader', 'auditor')
+  @ApiOperation({ summary: 'One measure with its history (imposed, lifted), as known at knownAt' })
+  async restriction(@EntityIdParam() restrictionId: string, @Query() query: ReportQueryDto) {
+    const cut = await this.cuts.cut(query);
+    const found = await this.queries.restriction(restrictionId, cut);
+    if (!found) throw new NotFoundProblem(`export restriction ${restrictionId} is not known at that time`);
+    return found;
+  }
 }
+
+const RESTRICTION_COLUMNS = [
+  'restrictionId',
+  'imposedBy',
+  'measure',
+  'materials',
+  'appliesTo',
+  'announcedOn',
+  'effectiveFrom',
+  'liftedFrom',
+  'legalReference',
+];
+const PERIOD_COLUMNS = ['restrictionId', 'imposedBy', 'measure', 'legalReference', 'from', 'to'];

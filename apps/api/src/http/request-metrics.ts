@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { LedgerMetrics } from '../operations/ledger-metrics';
+import type { LedgerMetrics } from '../observability/ledger-metrics';
 import { routeOf } from './route-table';
 
 /** The `route` label of requests to a path no route has (404s, the API docs). */

@@ -1,15 +1,15 @@
 import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import type { SqliteDatabase } from '@ledger/event-store';
-import { queryInventory } from '@ledger/projections';
+import type { InventoryQueries } from '@ledger/projections';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import type { Request, Response } from 'express';
 import { Roles } from '../auth/auth.decorators';
-import { LEDGER_DATABASE } from '../ledger/ledger.tokens';
-import { sendCsv, wantsCsv } from '../reports/csv';
-import { parseCut, ReadModelGate, ReportQueryDto } from '../reports/report-query';
+import { streamCsv, wantsCsv } from '../queries/csv';
+import { allPages } from '../queries/pages';
+import { ListQueryDto, pageOf, ReportCuts } from '../queries/report-query';
+import { INVENTORY_QUERIES } from '../wiring/tokens';
 
-export class InventoryQueryDto extends ReportQueryDto {
+export class InventoryQueryDto extends ListQueryDto {
   @ApiPropertyOptional({ description: 'stockpile id' })
   @IsOptional()
   @IsString()
@@ -40,36 +40,43 @@ const COLUMNS = [
   'transferredOut',
 ];
 
-@ApiTags('reports')
+@ApiTags('inventory')
 @ApiBearerAuth()
 @Controller('inventory')
 export class InventoryController {
   constructor(
-    @Inject(ReadModelGate) private readonly gate: ReadModelGate,
-    @Inject(LEDGER_DATABASE) private readonly db: SqliteDatabase,
+    @Inject(ReportCuts) private readonly cuts: ReportCuts,
+    @Inject(INVENTORY_QUERIES) private readonly queries: InventoryQueries,
   ) {}
 
   @Get()
   @Roles('reader', 'auditor')
-  @ApiOperation({ summary: 'On-hand balances per (stockpile, material, location), in canonical kilograms' })
+  @ApiOperation({
+    summary: 'On-hand balances per (stockpile, material, location), in canonical kilograms',
+    description:
+      'A page of `rows` in key order (up to `limit`, default 1000) with `nextCursor` (null on the last page); as CSV, every row, streamed.',
+  })
   async list(
     @Query() query: InventoryQueryDto,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const cut = parseCut(query);
-    await this.gate.reach(query);
-    const rows = queryInventory(
-      this.db,
-      {
-        ...(query.stockpile === undefined ? {} : { stockpileId: query.stockpile }),
-        ...(query.material === undefined ? {} : { material: query.material }),
-        ...(query.location === undefined ? {} : { location: query.location }),
-      },
-      cut,
-    );
-    if (wantsCsv(request, query.format))
-      return sendCsv(response, COLUMNS, rows as unknown as Record<string, unknown>[]);
-    return { asOf: cut.asOf, rows };
+    const cut = await this.cuts.cut(query);
+    const filter = {
+      ...(query.stockpile === undefined ? {} : { stockpileIds: [query.stockpile] }),
+      ...(query.material === undefined ? {} : { material: query.material }),
+      ...(query.location === undefined ? {} : { location: query.location }),
+    };
+    // a whole small ledger in one answer, as before lists paged; larger ones continue with nextCursor
+    const page = pageOf(query, 1000);
+    if (wantsCsv(request, query.format)) {
+      return streamCsv(
+        response,
+        COLUMNS,
+        allPages((cursor) => this.queries.inventory(filter, cut, { ...page, ...cursor })),
+      );
+    }
+    const { items, nextCursor } = await this.queries.inventory(filter, cut, page);
+    return { asOf: cut.asOf, rows: items, nextCursor };
   }
 }

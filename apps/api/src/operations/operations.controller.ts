@@ -1,18 +1,16 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { EventStore } from '@ledger/event-store';
-import { projectionLag, type ReadModelProgress, readiness } from '@ledger/projections';
+import { type Projector, readiness } from '@ledger/projections';
 import type { Response } from 'express';
 import { Public, Roles } from '../auth/auth.decorators';
-import { EVENT_STORE, READ_MODEL_PROGRESS } from '../ledger/ledger.tokens';
-import { LedgerMetrics } from './ledger-metrics';
+import { LedgerMetrics } from '../observability/ledger-metrics';
+import { PROJECTOR } from '../wiring/tokens';
 
 @ApiTags('operations')
 @Controller()
 export class OperationsController {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(READ_MODEL_PROGRESS) private readonly projector: ReadModelProgress,
+    @Inject(PROJECTOR) private readonly projector: Projector,
     @Inject(LedgerMetrics) private readonly metrics: LedgerMetrics,
   ) {}
 
@@ -25,13 +23,14 @@ export class OperationsController {
 
   @Get('ready')
   @Public()
-  @ApiOperation({ summary: 'Readiness: stores reachable and read models caught up within a bound' })
+  @ApiOperation({
+    summary: 'Readiness: stores reachable, no read model stopped on an error, all caught up within a bound',
+  })
   async ready(@Res({ passthrough: true }) response: Response) {
-    // Reading the head also proves the event store answers; a failure here is a 503 from the filter.
-    const head = await this.store.headPosition();
-    const { ready, body } = readiness(await projectionLag(this.store, this.projector));
+    // The report reads the head of the log and the checkpoints: it also proves both stores answer.
+    const { ready, body } = readiness(await this.projector.report());
     response.status(ready ? 200 : 503);
-    return { ...body, headPosition: head.toString() };
+    return body;
   }
 
   @Get('metrics')
@@ -39,6 +38,6 @@ export class OperationsController {
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiOperation({ summary: 'Prometheus metrics' })
   async render() {
-    return this.metrics.render(await projectionLag(this.store, this.projector));
+    return this.metrics.render(await this.projector.report());
   }
 }

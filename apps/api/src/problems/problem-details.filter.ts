@@ -10,6 +10,7 @@ import {
   StreamBusyError,
   StreamDeletedError,
 } from '@ledger/event-store';
+import { InvalidCursorError } from '@ledger/projections';
 import type { Request, Response } from 'express';
 import { Problem, ValidationProblem } from './problems';
 
@@ -56,6 +57,9 @@ export function toProblem(error: unknown): Problem {
           });
     }
     return new Problem(DOMAIN_STATUS[error.kind], error.code, DOMAIN_TITLE[error.kind], error.message);
+  }
+  if (error instanceof InvalidCursorError) {
+    return new ValidationProblem([{ field: 'cursor', message: error.message }]);
   }
   if (error instanceof StaleRevisionError) {
     return new Problem(412, 'stale-revision', 'The entity changed since you read it', error.message, {

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { FINANCING_INSTRUMENTS, MATERIAL_CODES, PROJECT_STAGE_ORDER, PROJECT_STAGES } from '@ledger/domain';
 import { Type } from 'class-transformer';
-import { IsIn, IsObject, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { IsIn, IsObject, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import {
   CLIENT_ID,
   clientIdRule,
@@ -10,6 +10,7 @@ import {
   QuantityDto,
   MaterialCodesProperty,
 } from '../commands/value.dto';
+import { ListQueryDto, ReportQueryDto } from '../queries/report-query';
 
 const TEXT = 200;
 const REASON = 1000;
@@ -159,4 +160,43 @@ export class TerminateOfftakeDto extends CommandBodyDto {
   @ApiProperty({ ...DAY, example: '2030-01-01', description: 'first day the offtake is no longer in force' })
   @IsString()
   effectiveOn!: string;
+}
+
+export class ProjectListQueryDto extends ListQueryDto {
+  @ApiPropertyOptional({ description: 'the project’s country', example: 'CA' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2)
+  country?: string;
+
+  @ApiPropertyOptional({ example: 'graphite-anode' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  material?: string;
+
+  @ApiPropertyOptional({ enum: PROJECT_STAGES, description: 'the stage on the asOf day' })
+  @IsOptional()
+  @IsIn(PROJECT_STAGES)
+  stage?: string;
+
+  @ApiPropertyOptional({ example: 'Nouveau Monde Graphite' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  operator?: string;
+
+  @ApiPropertyOptional({ description: 'an offtake buyer’s name or country code', example: 'JP' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  buyer?: string;
+}
+
+export class OfftakeBookQueryDto extends ReportQueryDto {
+  @ApiPropertyOptional({ description: 'one material of the book', example: 'graphite-anode' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  material?: string;
 }

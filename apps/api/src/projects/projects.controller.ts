@@ -1,4 +1,4 @@
-import { Body, Controller, Inject, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   type FinancingInstrument,
@@ -16,17 +16,25 @@ import {
   projectStreamId,
   Quantity,
 } from '@ledger/domain';
-import type { Response } from 'express';
+import type { ProjectQueries } from '@ledger/projections';
+import type { Request, Response } from 'express';
 import { Roles } from '../auth/auth.decorators';
 import { assertMayActFor } from '../auth/auth.guard';
 import { CommandContext, type CommandRequest } from '../commands/command-request';
 import { CommandRunner } from '../commands/command-runner';
 import { commandTimes } from '../commands/effective-at';
 import { EntityIdParam } from '../commands/entity-id.pipe';
+import { NotFoundProblem } from '../problems/problems';
+import { sendCsv, streamCsv, wantsCsv } from '../queries/csv';
+import { allPages } from '../queries/pages';
+import { pageOf, ReportCuts, ReportQueryDto } from '../queries/report-query';
+import { PROJECT_QUERIES } from '../wiring/tokens';
 import {
   AdvanceStageDto,
   DeclareCapacityDto,
   FinanceProjectDto,
+  OfftakeBookQueryDto,
+  ProjectListQueryDto,
   RecordDeliveryDto,
   RegisterProjectDto,
   SignOfftakeDto,
@@ -37,7 +45,11 @@ import {
 @ApiBearerAuth()
 @Controller('projects')
 export class ProjectsController {
-  constructor(@Inject(CommandRunner) private readonly commands: CommandRunner) {}
+  constructor(
+    @Inject(CommandRunner) private readonly commands: CommandRunner,
+    @Inject(ReportCuts) private readonly cuts: ReportCuts,
+    @Inject(PROJECT_QUERIES) private readonly queries: ProjectQueries,
+  ) {}
 
   /**
    * Recorders act for projects of their countries, and for offtakes whose buyer is of their countries
@@ -203,4 +215,85 @@ export class ProjectsController {
       effectiveOn: parseDay(body.effectiveOn, 'effectiveOn'),
     });
   }
+
+  @Get()
+  @Roles('reader', 'auditor')
+  @ApiOperation({
+    summary: 'Projects registered as of a date, as known at a time, filtered (a page, or CSV)',
+    description:
+      '`stage` is the stage on the asOf day; `buyer` matches an offtake buyer’s name or country code.',
+  })
+  async list(
+    @Query() query: ProjectListQueryDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const cut = await this.cuts.cut(query);
+    const filter = {
+      ...(query.country === undefined ? {} : { country: parseCountry(query.country, 'country') }),
+      ...(query.material === undefined ? {} : { material: parseMaterial(query.material, 'material') }),
+      ...(query.stage === undefined ? {} : { stage: query.stage }),
+      ...(query.operator === undefined ? {} : { operator: query.operator }),
+      ...(query.buyer === undefined ? {} : { buyer: query.buyer }),
+    };
+    const page = pageOf(query);
+    if (wantsCsv(request, query.format)) {
+      return streamCsv(
+        response,
+        PROJECT_COLUMNS,
+        allPages((cursor) => this.queries.projects(filter, cut, { ...page, ...cursor })),
+      );
+    }
+    return { asOf: cut.asOf, ...(await this.queries.projects(filter, cut, page)) };
+  }
+
+  @Get(':id')
+  @Roles('reader', 'auditor')
+  @ApiOperation({ summary: 'A project: stage, capacity per material, financings, offtake book' })
+  async project(
+    @EntityIdParam() projectId: string,
+    @Query() query: ReportQueryDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const cut = await this.cuts.cut(query);
+    const view = await this.queries.project(projectId, cut);
+    if (!view) throw new NotFoundProblem(`project ${projectId} is not known at that time`);
+    if (wantsCsv(request, query.format)) return sendCsv(response, OFFTAKE_COLUMNS, view.offtakes);
+    return view;
+  }
+
+  @Get(':id/offtake-book')
+  @Roles('reader', 'auditor')
+  @ApiOperation({
+    summary: 'The offtake book per material: capacity, committed on asOf, peak commitment, headroom',
+  })
+  async offtakeBook(
+    @EntityIdParam() projectId: string,
+    @Query() query: OfftakeBookQueryDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const cut = await this.cuts.cut(query);
+    const material = query.material === undefined ? undefined : parseMaterial(query.material, 'material');
+    const book = await this.queries.offtakeBook(projectId, material, cut);
+    if (!book) throw new NotFoundProblem(`project ${projectId} is not known at that time`);
+    if (wantsCsv(request, query.format)) return sendCsv(response, BOOK_COLUMNS, book.materials);
+    return book;
+  }
 }
+
+const PROJECT_COLUMNS = ['projectId', 'name', 'operator', 'country', 'stage', 'materials'];
+const OFFTAKE_COLUMNS = [
+  'offtakeId',
+  'buyer',
+  'buyerCountry',
+  'material',
+  'annualVolume',
+  'startsOn',
+  'endsOn',
+  'terminatedOn',
+  'delivered',
+  'inForce',
+];
+const BOOK_COLUMNS = ['material', 'annualCapacity', 'committed', 'remaining', 'peakCommitment', 'headroom'];

@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsOptional,
   IsString,
   Matches,
   MaxLength,
@@ -12,6 +13,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { CLIENT_ID, clientIdRule, CommandBodyDto, MoneyDto, QuantityDto } from '../commands/value.dto';
+import { ListQueryDto } from '../queries/report-query';
 
 const TEXT = 200;
 
@@ -136,4 +138,18 @@ export class TransferStockDto extends StockMovementDto {
   @MinLength(1)
   @MaxLength(TEXT)
   toLocation!: string;
+}
+
+export class StockpileListQueryDto extends ListQueryDto {
+  @ApiPropertyOptional({ description: 'stockpiles this country takes part in', example: 'JP' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2)
+  participant?: string;
+
+  @ApiPropertyOptional({ description: 'stockpiles holding this material', example: 'gallium' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  material?: string;
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   Money,
@@ -12,19 +12,26 @@ import {
   type StockpileState,
   stockpileStreamId,
 } from '@ledger/domain';
-import type { SqliteDatabase } from '@ledger/event-store';
-import { queryStockpile } from '@ledger/projections';
-import type { Response } from 'express';
+import type { StockpileQueries } from '@ledger/projections';
+import type { Request, Response } from 'express';
 import { Roles } from '../auth/auth.decorators';
 import { assertMayActFor } from '../auth/auth.guard';
 import { CommandContext, type CommandRequest } from '../commands/command-request';
 import { CommandRunner } from '../commands/command-runner';
 import { commandTimes } from '../commands/effective-at';
 import { EntityIdParam } from '../commands/entity-id.pipe';
-import { LEDGER_DATABASE } from '../ledger/ledger.tokens';
 import { NotFoundProblem } from '../problems/problems';
-import { parseCut, ReadModelGate, ReportQueryDto } from '../reports/report-query';
-import { AcquireStockDto, EstablishStockpileDto, ReleaseStockDto, TransferStockDto } from './stockpile.dto';
+import { streamCsv, wantsCsv } from '../queries/csv';
+import { allPages } from '../queries/pages';
+import { pageOf, ReportCuts, ReportQueryDto } from '../queries/report-query';
+import { STOCKPILE_QUERIES } from '../wiring/tokens';
+import {
+  AcquireStockDto,
+  EstablishStockpileDto,
+  ReleaseStockDto,
+  StockpileListQueryDto,
+  TransferStockDto,
+} from './stockpile.dto';
 
 @ApiTags('stockpiles')
 @ApiBearerAuth()
@@ -32,8 +39,8 @@ import { AcquireStockDto, EstablishStockpileDto, ReleaseStockDto, TransferStockD
 export class StockpilesController {
   constructor(
     @Inject(CommandRunner) private readonly commands: CommandRunner,
-    @Inject(ReadModelGate) private readonly gate: ReadModelGate,
-    @Inject(LEDGER_DATABASE) private readonly db: SqliteDatabase,
+    @Inject(ReportCuts) private readonly cuts: ReportCuts,
+    @Inject(STOCKPILE_QUERIES) private readonly queries: StockpileQueries,
   ) {}
 
   /** A command on an existing stockpile: recorders act only for stockpiles their countries take part in. */
@@ -149,13 +156,40 @@ export class StockpilesController {
     });
   }
 
+  @Get()
+  @Roles('reader', 'auditor')
+  @ApiOperation({
+    summary: 'Stockpiles with their participants and on-hand totals per material (a page, or CSV)',
+  })
+  async list(
+    @Query() query: StockpileListQueryDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const cut = await this.cuts.cut(query);
+    const filter = {
+      ...(query.participant === undefined
+        ? {}
+        : { participant: parseCountry(query.participant, 'participant') }),
+      ...(query.material === undefined ? {} : { material: parseMaterial(query.material, 'material') }),
+    };
+    const page = pageOf(query);
+    if (wantsCsv(request, query.format)) {
+      return streamCsv(
+        response,
+        ['stockpileId', 'name', 'custodian', 'participants', 'onHand'],
+        allPages((cursor) => this.queries.stockpiles(filter, cut, { ...page, ...cursor })),
+      );
+    }
+    return { asOf: cut.asOf, ...(await this.queries.stockpiles(filter, cut, page)) };
+  }
+
   @Get(':id')
   @Roles('reader', 'auditor')
   @ApiOperation({ summary: 'Participants and on-hand balances, as of a date and as known at a time' })
   async get(@EntityIdParam() stockpileId: string, @Query() query: ReportQueryDto) {
-    const cut = parseCut(query);
-    await this.gate.reach(query);
-    const view = queryStockpile(this.db, stockpileId, cut);
+    const cut = await this.cuts.cut(query);
+    const view = await this.queries.stockpile(stockpileId, cut);
     if (!view) throw new NotFoundProblem(`stockpile ${stockpileId} is not known at that time`);
     return view;
   }

@@ -1,4 +1,4 @@
-import { Body, Controller, Inject, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   parseCountry,
@@ -9,13 +9,23 @@ import {
   supplyDecider,
   supplyStreamId,
 } from '@ledger/domain';
-import type { Response } from 'express';
+import type { StatisticInForce, SupplyQueries } from '@ledger/projections';
+import type { Request, Response } from 'express';
 import { Roles } from '../auth/auth.decorators';
 import { assertMayActFor } from '../auth/auth.guard';
 import { CommandContext, type CommandRequest } from '../commands/command-request';
 import { CommandRunner } from '../commands/command-runner';
 import { effectiveAtOf } from '../commands/effective-at';
-import { RecordConsumptionDto, RecordTradeFlowDto } from './supply.dto';
+import { streamCsv, wantsCsv } from '../queries/csv';
+import { allPages } from '../queries/pages';
+import { pageOf, ReportCuts } from '../queries/report-query';
+import { SUPPLY_QUERIES } from '../wiring/tokens';
+import {
+  ConsumptionQueryDto,
+  RecordConsumptionDto,
+  RecordTradeFlowDto,
+  TradeFlowQueryDto,
+} from './supply.dto';
 
 /**
  * Supply statistics belong to the importing or consuming country: its stream, and its recorders. The
@@ -25,7 +35,11 @@ import { RecordConsumptionDto, RecordTradeFlowDto } from './supply.dto';
 @ApiBearerAuth()
 @Controller('supply')
 export class SupplyController {
-  constructor(@Inject(CommandRunner) private readonly commands: CommandRunner) {}
+  constructor(
+    @Inject(CommandRunner) private readonly commands: CommandRunner,
+    @Inject(ReportCuts) private readonly cuts: ReportCuts,
+    @Inject(SUPPLY_QUERIES) private readonly queries: SupplyQueries,
+  ) {}
 
   private run(request: CommandRequest, response: Response, command: SupplyCommand) {
     const country = supplyCountryOf(command);
@@ -73,4 +87,84 @@ export class SupplyController {
       annualQuantity: Quantity.parse(body.annualQuantity, 'annualQuantity'),
     });
   }
+
+  @Get('trade-flows')
+  @Roles('reader', 'auditor')
+  @ApiOperation({
+    summary: 'The trade flows in force (a revision supersedes the earlier one from when it is known)',
+  })
+  async tradeFlows(
+    @Query() query: TradeFlowQueryDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const cut = await this.cuts.cut(query);
+    const filter = {
+      ...(query.importer === undefined ? {} : { country: parseCountry(query.importer, 'importer') }),
+      ...(query.exporter === undefined ? {} : { exporter: parseCountry(query.exporter, 'exporter') }),
+      ...(query.material === undefined ? {} : { material: parseMaterial(query.material, 'material') }),
+      ...(query.year === undefined ? {} : { year: Number(query.year) }),
+    };
+    const page = pageOf(query);
+    const read = (cursor: { cursor?: string }) =>
+      this.queries.tradeFlows(filter, cut, { ...page, ...cursor });
+    const asFlow = ({ country, ...statistic }: StatisticInForce) => ({
+      importer: country,
+      ...statistic,
+    });
+    if (wantsCsv(request, query.format)) {
+      return streamCsv(response, TRADE_COLUMNS, mapPages(allPages(read), asFlow));
+    }
+    const { items, nextCursor } = await read({});
+    return { asOf: cut.asOf, items: items.map(asFlow), nextCursor };
+  }
+
+  @Get('consumption')
+  @Roles('reader', 'auditor')
+  @ApiOperation({ summary: 'The consumption statistics in force' })
+  async consumption(
+    @Query() query: ConsumptionQueryDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const cut = await this.cuts.cut(query);
+    const filter = {
+      ...(query.country === undefined ? {} : { country: parseCountry(query.country, 'country') }),
+      ...(query.material === undefined ? {} : { material: parseMaterial(query.material, 'material') }),
+      ...(query.year === undefined ? {} : { year: Number(query.year) }),
+    };
+    const page = pageOf(query);
+    const read = (cursor: { cursor?: string }) =>
+      this.queries.consumption(filter, cut, { ...page, ...cursor });
+    const asConsumption = ({ exporter: _none, ...statistic }: StatisticInForce) => statistic;
+    if (wantsCsv(request, query.format)) {
+      return streamCsv(response, CONSUMPTION_COLUMNS, mapPages(allPages(read), asConsumption));
+    }
+    const { items, nextCursor } = await read({});
+    return { asOf: cut.asOf, items: items.map(asConsumption), nextCursor };
+  }
 }
+
+async function* mapPages<In, Out>(pages: AsyncIterable<In[]>, map: (item: In) => Out): AsyncGenerator<Out[]> {
+  for await (const page of pages) yield page.map(map);
+}
+
+const TRADE_COLUMNS = [
+  'importer',
+  'exporter',
+  'material',
+  'year',
+  'annualQuantity',
+  'effectiveAt',
+  'recordedAt',
+  'position',
+];
+const CONSUMPTION_COLUMNS = [
+  'country',
+  'material',
+  'year',
+  'annualQuantity',
+  'effectiveAt',
+  'recordedAt',
+  'position',
+];

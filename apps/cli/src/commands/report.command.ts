@@ -1,12 +1,13 @@
 import { DomainError, parseCountry, parseInstant, parseMaterial } from '@ledger/domain';
-import { ChainVerifier, type EventStore, openSqliteDatabase, type RecordedEvent } from '@ledger/event-store';
+import { ChainVerifier, type RecordedEvent } from '@ledger/event-store';
 import {
+  allInventoryBalances,
   type Bitemporal,
+  EventProjector,
+  openMemoryReadModelStore,
   queryExposure,
   queryExposureMaterials,
-  queryInventory,
-  SQLITE_READ_MODELS,
-  SqliteProjector,
+  toInventoryRow,
 } from '@ledger/projections';
 import { type CliCommand, CliError } from '../cli-arguments';
 import { describeFailure } from './verify.command';
@@ -46,13 +47,6 @@ export class UnverifiedExportError extends Error {
   override name = 'UnverifiedExportError';
 }
 
-/** The projector drives the read models through `handle` only; it never subscribes to a store here. */
-const NO_STORE = new Proxy({} as EventStore, {
-  get: () => () => {
-    throw new Error('an offline report reads no event store');
-  },
-});
-
 /**
  * Inventory or exposure computed from an NDJSON export alone: the events go through the same projections
  * into an in-memory SQLite database, then through the same queries the API answers with. Equal output is
@@ -70,20 +64,22 @@ export async function offlineReport(
       ? parseMaterial(options.material, 'material')
       : undefined;
 
-  const db = openSqliteDatabase(':memory:');
+  const store = await openMemoryReadModelStore();
   try {
-    const projector = new SqliteProjector(db, NO_STORE, SQLITE_READ_MODELS);
+    const projector = new EventProjector();
     const verifier = new ChainVerifier({ maxFailures: 5 });
     let batch: RecordedEvent[] = [];
+    const apply = async () => {
+      const [failure] = await store.apply(projector.project(batch));
+      batch = [];
+      if (failure) throw failure.error;
+    };
     for await (const event of fileSource(file).events()) {
       verifier.add(event);
       batch.push(event);
-      if (batch.length >= BATCH) {
-        projector.handle(batch);
-        batch = [];
-      }
+      if (batch.length >= BATCH) await apply();
     }
-    projector.handle(batch);
+    await apply();
     const chains = verifier.result();
     if (!chains.verified && !options.unverified) {
       throw new UnverifiedExportError(
@@ -92,28 +88,29 @@ export async function offlineReport(
       );
     }
 
+    const db = store.reader;
     if (kind === 'inventory') {
-      const rows = queryInventory(
+      const balances = await allInventoryBalances(
         db,
         {
-          ...(options.stockpile === undefined ? {} : { stockpileId: options.stockpile }),
+          ...(options.stockpile === undefined ? {} : { stockpileIds: [options.stockpile] }),
           ...(options.material === undefined ? {} : { material: options.material }),
           ...(options.location === undefined ? {} : { location: options.location }),
         },
         cut,
       );
-      return { asOf: cut.asOf, rows };
+      // the shape of GET /inventory's last page: every row, nothing after it
+      return { asOf: cut.asOf, rows: balances.map(toInventoryRow), nextCursor: null };
     }
     if (material !== undefined) return queryExposure(db, country!, material, cut);
+    const materials = await queryExposureMaterials(db, country!, cut);
     return {
       country,
       asOf: cut.asOf,
-      materials: queryExposureMaterials(db, country!, cut).map((each) =>
-        queryExposure(db, country!, each, cut),
-      ),
+      materials: await Promise.all(materials.map((each) => queryExposure(db, country!, each, cut))),
     };
   } finally {
-    db.close();
+    await store.close();
   }
 }
 

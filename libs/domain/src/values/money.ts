@@ -67,6 +67,7 @@ export function formatMinorUnits(minorUnits: bigint, currency: string): string {
  */
 export function storedMinorUnits(stored: MoneyDto, field = 'amount'): bigint {
   const digits = minorUnitDigits(stored?.currency);
-  if (digits === undefined) throw invalidValue(`${field}.currency`, `${field}.currency is not a stored currency`);
+  if (digits === undefined)
+    throw invalidValue(`${field}.currency`, `${field}.currency is not a stored currency`);
   return parseStoredDecimal(stored.amount, digits, `${field}.amount`);
 }

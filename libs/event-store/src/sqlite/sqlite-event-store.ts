@@ -93,6 +93,8 @@ export class SqliteEventStore implements EventStore {
   constructor(
     private readonly db: SqliteDatabase,
     private readonly clock: () => Date = () => new Date(),
+    /** what closing the store also closes: the connection, when the store opened it itself */
+    private readonly onClose?: () => void,
   ) {
     db.exec(SCHEMA);
     this.appended.setMaxListeners(0);
@@ -324,5 +326,6 @@ export class SqliteEventStore implements EventStore {
 
   async close(): Promise<void> {
     this.appended.removeAllListeners();
+    this.onClose?.();
   }
 }

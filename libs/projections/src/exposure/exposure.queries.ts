@@ -47,7 +47,10 @@ async function attributableHolding(db: SqlReader, country: string, material: str
   const participations = await participationsOf(db, country, cut);
   if (participations.length === 0) return 0n;
   const shares = new Map(
-    participations.map((p) => [p.stockpileId, parseStoredDecimal(p.sharePercent, SHARE_SCALE, 'sharePercent')]),
+    participations.map((p) => [
+      p.stockpileId,
+      parseStoredDecimal(p.sharePercent, SHARE_SCALE, 'sharePercent'),
+    ]),
   );
   const balances = await allInventoryBalances(db, { stockpileIds: [...shares.keys()], material }, cut);
   return balances.reduce(
@@ -113,7 +116,11 @@ export async function queryExposure(
     daysOfCover:
       consumptionGrams === undefined || consumptionGrams === 0n
         ? null
-        : formatRatio(holdingTimesShares * 365n, SHARE_DENOMINATOR * consumptionGrams, EXPOSURE_SCALES.daysOfCover),
+        : formatRatio(
+            holdingTimesShares * 365n,
+            SHARE_DENOMINATOR * consumptionGrams,
+            EXPOSURE_SCALES.daysOfCover,
+          ),
     offtakeCoverage:
       consumptionGrams === undefined || consumptionGrams === 0n
         ? null
@@ -122,7 +129,11 @@ export async function queryExposure(
 }
 
 /** Every material C has data for: statistics, offtakes it buys, or stockpiles it takes part in. */
-export async function queryExposureMaterials(db: SqlReader, country: string, cut: Bitemporal): Promise<string[]> {
+export async function queryExposureMaterials(
+  db: SqlReader,
+  country: string,
+  cut: Bitemporal,
+): Promise<string[]> {
   const known = knownAtCondition(cut, 'p');
   const [supply, offtakes, holdings] = await Promise.all([
     supplyMaterialsOf(db, country, cut),

@@ -1,13 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
-import type {
-  SqlDatabase,
-  SqlDialect,
-  SqlRow,
-  SqlTransaction,
-  SqlValue,
-  Statement,
-} from '../sql/sql.port';
+import type { SqlDatabase, SqlDialect, SqlRow, SqlTransaction, SqlValue, Statement } from '../sql/sql.port';
 
 /** PostgreSQL keeps decimals exactly in NUMERIC; its SUM of NUMERIC is exact at any size. */
 export const POSTGRES_DIALECT: SqlDialect = {
@@ -95,10 +88,7 @@ export class PostgresSqlDatabase implements SqlDatabase {
     return (await this.query<Row>(this.pool, sql, params)).rows;
   }
 
-  async get<Row = SqlRow>(
-    sql: string,
-    params: readonly SqlValue[] = [],
-  ): Promise<Row | undefined> {
+  async get<Row = SqlRow>(sql: string, params: readonly SqlValue[] = []): Promise<Row | undefined> {
     return (await this.query<Row>(this.pool, sql, params)).rows[0];
   }
 

@@ -45,8 +45,8 @@ export interface ReadModelReport {
 }
 
 export interface ProjectorReport {
-  /** `active`: this process projects; `standby`: another holds the lock; `stopped`: not started */
-  role: 'active' | 'standby' | 'stopped';
+  /** `active`: this process projects; `standby`: it waits for the lock; `external`: it never projects */
+  role: 'active' | 'standby' | 'external';
   owner: string;
   holder: string | undefined;
   headPosition: bigint;
@@ -148,7 +148,8 @@ export class Projector {
   }
 
   private async refreshCheckpoints(): Promise<void> {
-    for (const [name, checkpoint] of await this.readModels.checkpoints()) this.checkpoints.set(name, checkpoint);
+    for (const [name, checkpoint] of await this.readModels.checkpoints())
+      this.checkpoints.set(name, checkpoint);
     this.wakeWaiters();
   }
 
@@ -159,7 +160,9 @@ export class Projector {
     this.stoppedBecause = undefined;
     const active = [...this.checkpoints].filter(([name]) => !this.parked.has(name));
     if (active.length === 0) return;
-    const [, start] = active.reduce((lowest, entry) => (entry[1].position < lowest[1].position ? entry : lowest));
+    const [, start] = active.reduce((lowest, entry) =>
+      entry[1].position < lowest[1].position ? entry : lowest,
+    );
     const projector = new EventProjector(start.recordedAt);
     this.subscription = this.events.subscribeToAll({
       fromPosition: start.position,
@@ -230,7 +233,10 @@ export class Projector {
       let position = checkpoint.position;
       let failure: ProjectionFailure | undefined;
       for (;;) {
-        const batch = await this.events.readAll({ fromPosition: position, limit: this.options.batchSize ?? 500 });
+        const batch = await this.events.readAll({
+          fromPosition: position,
+          limit: this.options.batchSize ?? 500,
+        });
         if (batch.length === 0) break;
         [failure] = await this.readModels.apply(projector.project(batch), { models: [name] });
         if (failure) break;
@@ -324,7 +330,12 @@ export class Projector {
       });
     }
     await this.refreshCheckpoints();
-    return storedProjectorReport(this.events, this.readModels, this.running ? 'standby' : 'stopped', this.owner);
+    return storedProjectorReport(
+      this.events,
+      this.readModels,
+      this.running ? 'standby' : 'external',
+      this.owner,
+    );
   }
 }
 

@@ -204,8 +204,7 @@ async function offtakesOf(db: SqlReader, projectId: string, cut: Bitemporal) {
         endsOn: row.ends_on,
         terminatedOn,
         delivered: gramsToKilograms(delivered.get(row.offtake_id) ?? 0n),
-        inForce:
-          row.starts_on <= day && day < row.ends_on && (terminatedOn === null || terminatedOn > day),
+        inForce: row.starts_on <= day && day < row.ends_on && (terminatedOn === null || terminatedOn > day),
       } satisfies OfftakeView,
     };
   });
@@ -344,7 +343,11 @@ export async function offtakesInForceFor(
 }
 
 /** Materials a country buys under offtakes known at the cut. */
-export async function offtakeMaterialsOf(db: SqlReader, buyerCountry: string, cut: Bitemporal): Promise<string[]> {
+export async function offtakeMaterialsOf(
+  db: SqlReader,
+  buyerCountry: string,
+  cut: Bitemporal,
+): Promise<string[]> {
   const known = knownAtCondition(cut);
   const rows = await db.all<{ material: string }>(
     `SELECT DISTINCT material FROM offtakes WHERE buyer_country = ? AND ${known.sql}`,

@@ -98,7 +98,9 @@ export const restrictionsReadModel: ReadModel<ExportRestrictionEvent, Restrictio
         sql: `INSERT INTO ${tables('export_restriction_scope')} (restriction_id, material, destination)
               VALUES (?, ?, ?) ON CONFLICT (material, destination, restriction_id) DO NOTHING`,
         rows: imposed.flatMap((r) =>
-          r.materials.flatMap((material) => r.appliesTo.map((destination) => [r.restrictionId, material, destination])),
+          r.materials.flatMap((material) =>
+            r.appliesTo.map((destination) => [r.restrictionId, material, destination]),
+          ),
         ),
       },
       {

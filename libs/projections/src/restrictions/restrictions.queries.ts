@@ -1,4 +1,9 @@
-import { EVERY_DESTINATION, isRestrictionActive, restrictionCovers, type RestrictionTerms } from '@ledger/domain';
+import {
+  EVERY_DESTINATION,
+  isRestrictionActive,
+  restrictionCovers,
+  type RestrictionTerms,
+} from '@ledger/domain';
 import { type Bitemporal, knownAtCondition, knownBy } from '../bitemporal';
 import { type SqlReader, type SqlValue, toBigInt } from '../sql/sql.port';
 

@@ -1,14 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import type {
-  SqlDatabase,
-  SqlDialect,
-  SqlRow,
-  SqlTransaction,
-  SqlValue,
-  Statement,
-} from '../sql/sql.port';
+import { dirname, resolve } from 'node:path';
+import type { SqlDatabase, SqlDialect, SqlRow, SqlTransaction, SqlValue, Statement } from '../sql/sql.port';
 
 /**
  * SQLite has no exact decimal type, so decimals are TEXT and summed by functions of our own, in bigint:
@@ -37,15 +30,42 @@ export interface SqliteSqlOptions {
   readonly?: boolean;
 }
 
+/**
+ * The writes of every connection this process holds to one file, in one queue. A write transaction of
+ * this adapter stays open across awaits (its work is async, like PostgreSQL's); a write on another
+ * connection to the same file meanwhile would wait for SQLite's lock synchronously, blocking the very
+ * event loop the open transaction needs to finish: a deadlock until the busy timeout. Queued, the second
+ * write simply runs after the first commits.
+ */
+class WriteQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(work: () => T | Promise<T>): Promise<T> {
+    const next = this.tail.then(work, work);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
+const queuesByFile = new Map<string, WriteQueue>();
+
 /** One connection to the ledger's SQLite file, with its prepared statements. */
 export class SqliteSqlDatabase implements SqlDatabase {
   readonly dialect = SQLITE_DIALECT;
   private readonly statements = new Map<string, Database.Statement>();
-  /** one transaction at a time on this connection; single statements wait for it too */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly writes: WriteQueue;
   private savepoints = 0;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    file = ':memory:',
+  ) {
+    let queue = file === ':memory:' ? undefined : queuesByFile.get(file);
+    if (!queue) {
+      queue = new WriteQueue();
+      if (file !== ':memory:') queuesByFile.set(file, queue);
+    }
+    this.writes = queue;
     db.function('dec_add', { deterministic: true, safeIntegers: true }, (left: unknown, right: unknown) =>
       (exact(left) + exact(right)).toString(),
     );
@@ -67,7 +87,7 @@ export class SqliteSqlDatabase implements SqlDatabase {
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
     db.pragma('busy_timeout = 5000');
-    return new SqliteSqlDatabase(db);
+    return new SqliteSqlDatabase(db, file === ':memory:' ? file : resolve(file));
   }
 
   private prepared(sql: string): Database.Statement {
@@ -88,10 +108,7 @@ export class SqliteSqlDatabase implements SqlDatabase {
     return this.allNow<Row>(sql, params);
   }
 
-  async get<Row = SqlRow>(
-    sql: string,
-    params: readonly SqlValue[] = [],
-  ): Promise<Row | undefined> {
+  async get<Row = SqlRow>(sql: string, params: readonly SqlValue[] = []): Promise<Row | undefined> {
     return this.prepared(sql).get(...params) as Row | undefined;
   }
 
@@ -147,9 +164,7 @@ export class SqliteSqlDatabase implements SqlDatabase {
   }
 
   private serially<T>(work: () => T | Promise<T>): Promise<T> {
-    const next = this.queue.then(work, work);
-    this.queue = next.catch(() => undefined);
-    return next;
+    return this.writes.run(work);
   }
 
   /**
@@ -179,7 +194,7 @@ export class SqliteSqlDatabase implements SqlDatabase {
   }
 
   async close(): Promise<void> {
-    await this.queue;
+    await this.writes.run(() => undefined);
     this.statements.clear();
     this.db.close();
   }

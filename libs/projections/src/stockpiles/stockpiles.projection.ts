@@ -44,14 +44,28 @@ export const stockpilesReadModel: ReadModel<StockpileEvent, StockpileEstablishme
       {
         sql: `INSERT INTO ${tables('stockpiles')} (stockpile_id, name, custodian, position, effective_at, recorded_at)
               VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (stockpile_id) DO NOTHING`,
-        rows: established.map((s) => [s.stockpileId, s.name, s.custodian, s.position, s.effectiveAt, s.recordedAt]),
+        rows: established.map((s) => [
+          s.stockpileId,
+          s.name,
+          s.custodian,
+          s.position,
+          s.effectiveAt,
+          s.recordedAt,
+        ]),
       },
       {
         sql: `INSERT INTO ${tables('stockpile_participants')}
                 (stockpile_id, country, share_percent, position, effective_at, recorded_at)
               VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (stockpile_id, country) DO NOTHING`,
         rows: established.flatMap((s) =>
-          s.participants.map((p) => [s.stockpileId, p.country, p.sharePercent, s.position, s.effectiveAt, s.recordedAt]),
+          s.participants.map((p) => [
+            s.stockpileId,
+            p.country,
+            p.sharePercent,
+            s.position,
+            s.effectiveAt,
+            s.recordedAt,
+          ]),
         ),
       },
     ];

@@ -59,6 +59,9 @@ export class IdempotencyRecords {
 
   /** The command failed: free the key so that the client may retry it. */
   async release(actor: string, key: string): Promise<void> {
-    await this.db.run('DELETE FROM idempotency_keys WHERE actor = ? AND key = ? AND status IS NULL', [actor, key]);
+    await this.db.run('DELETE FROM idempotency_keys WHERE actor = ? AND key = ? AND status IS NULL', [
+      actor,
+      key,
+    ]);
   }
 }

@@ -35,7 +35,12 @@ export class LeaseLock implements ProjectorLock {
 
   async renew(owner: string): Promise<boolean> {
     const now = new Date(this.clock()).toISOString();
-    return (await this.db.run('UPDATE projector_lease SET heartbeat_at = ? WHERE id = 1 AND owner = ?', [now, owner])) === 1;
+    return (
+      (await this.db.run('UPDATE projector_lease SET heartbeat_at = ? WHERE id = 1 AND owner = ?', [
+        now,
+        owner,
+      ])) === 1
+    );
   }
 
   async release(owner: string): Promise<void> {

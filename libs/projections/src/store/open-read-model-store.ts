@@ -39,7 +39,9 @@ export async function openReadModelStore(
 }
 
 /** An in-memory SQLite store: for the CLI's offline reports and for tests. */
-export async function openMemoryReadModelStore(models: readonly ReadModel[] = READ_MODELS): Promise<ReadModelStore> {
+export async function openMemoryReadModelStore(
+  models: readonly ReadModel[] = READ_MODELS,
+): Promise<ReadModelStore> {
   const db = SqliteSqlDatabase.open(':memory:');
   const store = new ReadModelStore({ reader: db, writer: db, records: db }, models, new LeaseLock(db));
   await store.migrate();

@@ -30,7 +30,10 @@ export interface ApplyOptions {
 export interface PublishedProjectorState {
   owner: string;
   failures: Record<string, number>;
-  parked: Record<string, { position: string; eventId: string; message: string; failures: number; retryAt: string }>;
+  parked: Record<
+    string,
+    { position: string; eventId: string; message: string; failures: number; retryAt: string }
+  >;
   stoppedBecause?: string;
 }
 
@@ -130,7 +133,9 @@ export class ReadModelStore {
       for (const statement of IdempotencyRecords.ddl(d)) await tx.run(statement);
       for (const statement of this.lock.ddl(d)) await tx.run(statement);
       for (const table of LEGACY_TABLES) await tx.run(`DROP TABLE IF EXISTS ${table}`);
-      const existing = await tx.all<ModelRow>('SELECT name, generation, building_generation FROM read_models');
+      const existing = await tx.all<ModelRow>(
+        'SELECT name, generation, building_generation FROM read_models',
+      );
       for (const row of existing) {
         if (!this.byName.has(row.name)) await this.retire(tx, row);
       }
@@ -162,7 +167,8 @@ export class ReadModelStore {
 
   private async createTables(tx: SqlTransaction, model: ReadModel, generation: bigint): Promise<void> {
     for (const table of model.tables) {
-      for (const statement of table.ddl(physical(table.name, generation), this.dialect)) await tx.run(statement);
+      for (const statement of table.ddl(physical(table.name, generation), this.dialect))
+        await tx.run(statement);
       await tx.run(
         `INSERT INTO read_model_tables (name, generation, logical) VALUES (?, ?, ?)
          ON CONFLICT (name, generation, logical) DO NOTHING`,
@@ -190,12 +196,14 @@ export class ReadModelStore {
 
   /** A model the code no longer has (an older version): its views and tables go. */
   private async retire(tx: SqlTransaction, row: ModelRow): Promise<void> {
-    const tables = await tx.all<{ logical: string }>('SELECT DISTINCT logical FROM read_model_tables WHERE name = ?', [
-      row.name,
-    ]);
+    const tables = await tx.all<{ logical: string }>(
+      'SELECT DISTINCT logical FROM read_model_tables WHERE name = ?',
+      [row.name],
+    );
     for (const { logical } of tables) await tx.run(`DROP VIEW IF EXISTS ${logical}`);
     for (const generation of [row.generation, row.building_generation]) {
-      if (generation !== null && generation !== undefined) await this.dropTables(tx, row.name, toBigInt(generation));
+      if (generation !== null && generation !== undefined)
+        await this.dropTables(tx, row.name, toBigInt(generation));
     }
     await tx.run('DELETE FROM read_models WHERE name = ?', [row.name]);
   }
@@ -223,15 +231,19 @@ export class ReadModelStore {
    * whose projection or write fails on an event stops just before it (its savepoint is undone and the events
    * before it are applied one by one); the failure is returned and the other models go on.
    */
-  async apply(events: readonly ProjectedEnvelope[], options: ApplyOptions = {}): Promise<ProjectionFailure[]> {
+  async apply(
+    events: readonly ProjectedEnvelope[],
+    options: ApplyOptions = {},
+  ): Promise<ProjectionFailure[]> {
     if (events.length === 0) return [];
-    const targets = options.models ? this.models.filter((m) => options.models!.includes(m.name)) : this.models;
+    const targets = options.models
+      ? this.models.filter((m) => options.models!.includes(m.name))
+      : this.models;
     return this.databases.writer.transaction(async (tx) => {
       const generations = new Map(
-        (await tx.all<ModelRow>('SELECT name, generation, building_generation FROM read_models')).map((row) => [
-          row.name,
-          options.building ? row.building_generation : row.generation,
-        ]),
+        (await tx.all<ModelRow>('SELECT name, generation, building_generation FROM read_models')).map(
+          (row) => [row.name, options.building ? row.building_generation : row.generation],
+        ),
       );
       const failures: ProjectionFailure[] = [];
       for (const model of targets) {
@@ -289,7 +301,12 @@ export class ReadModelStore {
           );
           written += 1;
         } catch (rowError) {
-          failure = { model: model.name, position: events[index]!.position, eventId: events[index]!.eventId, error: rowError };
+          failure = {
+            model: model.name,
+            position: events[index]!.position,
+            eventId: events[index]!.eventId,
+            error: rowError,
+          };
           break;
         }
       }
@@ -314,7 +331,10 @@ export class ReadModelStore {
     await this.databases.writer.transaction(async (tx) => {
       for (const name of models) {
         const model = this.model(name);
-        const row = await tx.get<ModelRow>('SELECT name, generation, building_generation FROM read_models WHERE name = ?', [name]);
+        const row = await tx.get<ModelRow>(
+          'SELECT name, generation, building_generation FROM read_models WHERE name = ?',
+          [name],
+        );
         if (row?.building_generation !== null && row?.building_generation !== undefined) {
           await this.dropTables(tx, name, toBigInt(row.building_generation));
         }
@@ -336,14 +356,20 @@ export class ReadModelStore {
   async swapRebuild(models: readonly string[]): Promise<void> {
     await this.databases.writer.transaction(async (tx) => {
       for (const name of models) {
-        const row = await tx.get<ModelRow>('SELECT name, generation, building_generation FROM read_models WHERE name = ?', [name]);
+        const row = await tx.get<ModelRow>(
+          'SELECT name, generation, building_generation FROM read_models WHERE name = ?',
+          [name],
+        );
         if (!row || row.building_generation === null || row.building_generation === undefined) {
           throw new Error(`no rebuild of ${name} to swap in`);
         }
         const live = toBigInt(row.generation);
         const built = toBigInt(row.building_generation);
         await this.pointViews(tx, this.model(name), built);
-        await tx.run('UPDATE read_models SET generation = ?, building_generation = NULL WHERE name = ?', [built, name]);
+        await tx.run('UPDATE read_models SET generation = ?, building_generation = NULL WHERE name = ?', [
+          built,
+          name,
+        ]);
         await this.dropTables(tx, name, live);
       }
     });
@@ -362,7 +388,9 @@ export class ReadModelStore {
 
   /** The active projector's state as it last published it, for the processes that do not project. */
   async loadProjectorState(): Promise<PublishedProjectorState | undefined> {
-    const row = await this.databases.reader.get<{ state: string }>('SELECT state FROM projector_state WHERE id = 1');
+    const row = await this.databases.reader.get<{ state: string }>(
+      'SELECT state FROM projector_state WHERE id = 1',
+    );
     return row ? (JSON.parse(row.state) as PublishedProjectorState) : undefined;
   }
 

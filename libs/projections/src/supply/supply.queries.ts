@@ -54,7 +54,9 @@ export async function latestFlows(
       flows.push({ exporter: revision.exporter, grams: toBigInt(revision.grams) });
     }
   }
-  flows.sort((a, b) => (a.grams === b.grams ? (a.exporter < b.exporter ? -1 : 1) : a.grams > b.grams ? -1 : 1));
+  flows.sort((a, b) =>
+    a.grams === b.grams ? (a.exporter < b.exporter ? -1 : 1) : a.grams > b.grams ? -1 : 1,
+  );
   return { year: Number(flowYear), flows };
 }
 

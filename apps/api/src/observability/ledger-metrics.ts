@@ -1,4 +1,4 @@
-import { lagMetricLines } from '@ledger/projections';
+import { projectionMetricLines, type ProjectorReport } from '@ledger/projections';
 import { Injectable } from '@nestjs/common';
 
 /**
@@ -25,7 +25,7 @@ export class LedgerMetrics {
     this.httpRequests.set(labels, (this.httpRequests.get(labels) ?? 0) + 1);
   }
 
-  render(projectionLag: ReadonlyMap<string, number>): string {
+  render(projection: ProjectorReport): string {
     const lines = [
       '# HELP ledger_http_requests_total HTTP requests answered, by route pattern, method and status.',
       '# TYPE ledger_http_requests_total counter',
@@ -37,7 +37,7 @@ export class LedgerMetrics {
       '# TYPE ledger_command_duration_seconds summary',
       `ledger_command_duration_seconds_sum ${this.commandSeconds}`,
       `ledger_command_duration_seconds_count ${this.commandCount}`,
-      ...lagMetricLines(projectionLag),
+      ...projectionMetricLines(projection),
     ];
     return `${lines.join('\n')}\n`;
   }
