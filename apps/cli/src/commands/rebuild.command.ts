@@ -1,25 +1,23 @@
-import { loadStoreConfig, openSqliteDatabase, sqliteFileOf, createEventStore } from '@ledger/event-store';
+import { createEventStore } from '@ledger/event-store';
 import { rebuildReadModels, SQLITE_READ_MODELS } from '@ledger/projections';
-import { existsSync } from 'node:fs';
-import { CliError, type CliCommand } from '../cli-arguments';
+import { type CliCommand } from '../cli-arguments';
+import { openLedgerFile, STORE_OPTIONS_USAGE, storeConfigOf } from '../log-source';
 import { ProgressBar } from '../progress';
 
 export const rebuildCommand: CliCommand = {
   summary: 'rebuild every read model from the log beside the live one, then swap it in',
-  usage: `usage: npm run ledger -- rebuild [--data-dir DIR] [--progress | --no-progress]
+  usage: `usage: npm run ledger -- rebuild [--data-dir DIR] [--event-store S] [--progress | --no-progress]
 
 Builds a fresh version of every read model from the whole event log, next to the live tables, and swaps
 it in when caught up. Safe while the API runs: queries see the old version until the swap.
-A progress bar with the rate is shown on a terminal (--progress forces it, --no-progress hides it).`,
+A progress bar with the rate is shown on a terminal (--progress forces it, --no-progress hides it).
+
+${STORE_OPTIONS_USAGE}
+                     (the read models stay in the data folder's file either way)`,
   async run(args) {
-    const config = loadStoreConfig({
-      ...process.env,
-      ...(args.options.has('data-dir') ? { LEDGER_DATA_DIR: args.options.get('data-dir') } : {}),
-    });
-    const file = sqliteFileOf(config);
-    if (!existsSync(file)) throw new CliError(`no ledger at ${file} (set LEDGER_DATA_DIR or --data-dir)`);
-    const db = openSqliteDatabase(file);
-    // the log the configuration names: this file, or EventStoreDB (LEDGER_EVENT_STORE)
+    const config = storeConfigOf(args);
+    const db = openLedgerFile(config);
+    // the log the configuration names: this file, PostgreSQL or EventStoreDB (--event-store)
     const store = await createEventStore(config, db);
     try {
       const started = process.hrtime.bigint();
