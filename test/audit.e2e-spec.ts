@@ -652,56 +652,25 @@ describe('Audit trail over HTTP', () => {
       const old = await storeDigest(store, { sequence: 9n, version: 1 });
       await store.close();
       db.close();
-      const ok = await cli(verifyCommand, [
-        '--data-dir',
-        ledger.dataDir,
-        '--digest',
-        old.digest,
-        '--sequence',
-        '9',
-        '--digest-version',
-        '1',
-      ]);
+      const verify = (...options: string[]) =>
+        cli(verifyCommand, ['--data-dir', ledger.dataDir, '--digest', old.digest, ...options]);
+
+      const ok = await verify('--sequence', '9', '--digest-version', '1');
       expect(ok.code).toBe(0);
       expect(ok.stdout).toContain('ok the digest at sequence 9 matches the published one');
       expect(ok.stdout).toContain(
         'digest version 1 through sequence 12; positions dense (each equals its sequence)',
       );
-      const asVersion2 = await cli(verifyCommand, [
-        '--data-dir',
-        ledger.dataDir,
-        '--digest',
-        old.digest,
-        '--sequence',
-        '9',
-      ]);
+      const asVersion2 = await verify('--sequence', '9');
       expect(asVersion2.code).toBe(1);
       expect(asVersion2.stdout).toContain('(a digest published before version 2: --digest-version 1)');
-      await expect(cli(verifyCommand, ['--data-dir', ledger.dataDir, '--sequence', '9'])).rejects.toThrow(
-        /go with --digest/,
-      );
-      await expect(
-        cli(verifyCommand, [
-          '--data-dir',
-          ledger.dataDir,
-          '--digest',
-          old.digest,
-          '--sequence',
-          '9',
-          '--position',
-          '9',
-        ]),
-      ).rejects.toThrow(/not both/);
-      const beyond = await cli(verifyCommand, [
-        '--data-dir',
-        ledger.dataDir,
-        '--digest',
-        old.digest,
-        '--sequence',
-        '13',
-      ]);
+      const beyond = await verify('--sequence', '13', '--digest-version', '1');
       expect(beyond.stdout).toContain(
         'the log ends at sequence 12, before the published sequence 13: events were removed',
+      );
+      await expect(verify('--sequence', '9', '--position', '9')).rejects.toThrow(/not both/);
+      await expect(cli(verifyCommand, ['--data-dir', ledger.dataDir, '--sequence', '9'])).rejects.toThrow(
+        /go with --digest/,
       );
     });
 

@@ -11,6 +11,7 @@ import {
 import { readLogPages } from './log-pages';
 import { eventHash, GENESIS_HASH } from './seal';
 
+/** What is wrong with an event, as verification names it. */
 export type ChainFailureKind =
   /** the stored hash is not the hash of the stored content: data, metadata, time or identity changed */
   | 'hash-mismatch'
@@ -30,6 +31,7 @@ export type ChainFailureKind =
    */
   | 'digest-mismatch';
 
+/** One failure, at the event where it shows. */
 export interface ChainFailure {
   streamId: string;
   revision: bigint;
@@ -39,6 +41,7 @@ export interface ChainFailure {
   message: string;
 }
 
+/** What a verification found, and where the log digest stands at its end. */
 export interface ChainVerification {
   verified: boolean;
   /** events checked (after the checkpoint, when the verification started from one) */
@@ -63,6 +66,7 @@ export interface ChainVerification {
   failureCount: number;
 }
 
+/** How a verification counts failures, which digest it reports, and where it starts. */
 export interface ChainVerifierOptions {
   /** failures kept in the result (default 1000); the count goes on */
   maxFailures?: number;
@@ -111,14 +115,17 @@ export class ChainVerifier {
     return this.digestV1 ?? this.current.digest;
   }
 
+  /** Position of the last event added; the checkpoint's, or 0n, before any. */
   get lastPosition(): bigint {
     return this.current.position;
   }
 
+  /** How many events of the global order the digest covers. */
   get sequence(): bigint {
     return this.current.sequence;
   }
 
+  /** Events added to this verifier (after the checkpoint, when it started from one). */
   get events(): number {
     return this.count;
   }
@@ -128,6 +135,7 @@ export class ChainVerifier {
     return { ...this.current };
   }
 
+  /** Checks the next event of the global order; the evidence of a log line (sequence, digest), when given. */
   add(event: LogEntry): void {
     const fail = (kind: ChainFailureKind, message: string) => {
       this.failureCount += 1;
@@ -232,6 +240,7 @@ export class ChainVerifier {
     advance();
   }
 
+  /** The verdict over every event added so far. */
   result(): ChainVerification {
     return {
       verified: this.failureCount === 0,
@@ -258,6 +267,7 @@ export function verifyChains(
   return verifier.result();
 }
 
+/** A store's verification: the page size of the walk, and progress after each page. */
 export interface StoreVerificationOptions extends ChainVerifierOptions {
   pageSize?: number;
   onProgress?: (progress: { position: bigint; head: bigint; events: number }) => void;

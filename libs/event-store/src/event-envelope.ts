@@ -37,7 +37,7 @@ export interface RecordedEvent extends EventToAppend {
   /**
    * when the store recorded it (ISO 8601, UTC), by the store's clock. SQLite never lets it run backwards;
    * EventStoreDB reports its wall clock as is, which may step back along the log, so a reader that cuts the
-   * log by time clamps it to the running maximum in position order.
+   * log by time, and the log digest, clamp it to the running maximum in position order.
    */
   recordedAt: string;
 }

@@ -25,6 +25,7 @@ import { eventHash, GENESIS_HASH } from './seal';
  * strings; it covers content and order, not recorded time.
  */
 
+/** 2: content, sequence and recorded time; 1: content and order, for digests published before version 2. */
 export type DigestVersion = 1 | 2;
 
 /** The version every digest function uses unless told otherwise. */
@@ -88,6 +89,7 @@ export const GENESIS_CHECKPOINT: Readonly<DigestCheckpoint> = Object.freeze({
   recordedAt: '',
 });
 
+/** What `nextDigestCheckpoint` may be given besides the event. */
 export interface DigestStepOptions {
   /** the event's content hash when the caller has computed it already (default: `eventHash(event)`) */
   hash?: string;
@@ -123,6 +125,7 @@ export interface DigestCut {
   sequence?: bigint;
 }
 
+/** A cut, the digest's version, and the checkpoint to start from. */
 export interface LogDigestOptions extends DigestCut {
   /** default DIGEST_VERSION; 1 for digests published before version 2 */
   version?: DigestVersion;
@@ -130,6 +133,7 @@ export interface LogDigestOptions extends DigestCut {
   from?: DigestCheckpoint;
 }
 
+/** `LogDigestOptions` and the page size of the walk over the store. */
 export interface StoreDigestOptions extends LogDigestOptions {
   pageSize?: number;
 }

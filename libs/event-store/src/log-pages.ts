@@ -2,6 +2,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { RecordedEvent } from './event-envelope';
 import type { EventStore } from './event-store.port';
 
+/** Which part of the global log to walk, and how many events a page. */
 export interface LogPagesOptions {
   /** exclusive, like every position cursor of the store */
   fromPosition?: bigint;

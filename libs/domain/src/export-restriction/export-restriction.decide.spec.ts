@@ -36,15 +36,12 @@ const restrict = (overrides: Partial<RestrictExports> = {}): RestrictExports => 
 const restricted: ExportRestricted = {
   type: 'ExportRestricted',
   effectiveAt,
+  // the measure as announced, under its id
   data: {
     restrictionId,
-    imposedBy: 'CN',
-    materials: ['gallium', 'germanium'],
-    measure: 'licensing',
-    appliesTo: ['*'],
-    announcedOn: '2023-07-03',
-    effectiveFrom: '2023-08-01',
-    legalReference: 'MOFCOM/GAC Announcement No. 23 [2023]',
+    ...announced,
+    materials: [...announced.materials],
+    appliesTo: [...announced.appliesTo],
   },
 };
 
