@@ -13,6 +13,7 @@ import {
   openSqliteDatabase,
   sealEvents,
   SqliteEventStore,
+  storeDigest,
 } from '@ledger/event-store';
 import Database from 'better-sqlite3';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,8 @@ import { exportCommand } from '../apps/cli/src/commands/export.command';
 import { offlineReport, reportCommand } from '../apps/cli/src/commands/report.command';
 import { verifyCommand } from '../apps/cli/src/commands/verify.command';
 import { expectProblem, KEYS, type KeyHolder, LedgerHarness } from './support/ledger-harness';
+import { EsdbTestDouble } from './support/esdb-double/esdb-test-double';
+import { createTestDatabase } from './support/postgres/test-database';
 import { acquisition, release, reserveTemplate } from './support/stockpile-scenarios';
 
 jest.setTimeout(30_000);
@@ -298,8 +301,11 @@ describe('Audit trail over HTTP', () => {
         verified: true,
         events: 12,
         streams: 4,
+        sequence: '12',
         lastPosition: '12',
+        densePositions: true,
         digest: expect.stringMatching(/^[0-9a-f]{64}$/),
+        digestVersion: 2,
         failures: [],
         failureCount: 0,
       });
@@ -585,6 +591,89 @@ describe('Audit trail over HTTP', () => {
       expect((await cli(reportCommand, ['inventory', file])).code).toBe(1);
     });
 
+    it('names the first event of an export whose recorded time was shifted, and a digest published before no longer matches (issue 10, repro 4)', async () => {
+      await seed(ledger);
+      const published = (await ledger.get('/audit/digest', 'auditor')).body;
+      const file = join(ledger.dataDir, 'ledger.ndjson');
+      expect((await cli(exportCommand, ['--data-dir', ledger.dataDir, '--out', file])).code).toBe(0);
+      const lines = readFileSync(file, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      expect(lines.map((line) => line.sequence)).toEqual(lines.map((line) => line.position));
+      expect(lines[lines.length - 1]).toMatchObject({ sequence: '12', digest: published.digest });
+
+      // The knownAt axis rewritten: the second half recorded a year later, the order kept.
+      const half = lines.length / 2;
+      const shifted = lines.map((line, index) =>
+        index < half ? line : { ...line, recordedAt: aYearLater(line.recordedAt) },
+      );
+      writeFileSync(file, shifted.map((line) => `${JSON.stringify(line)}\n`).join(''));
+      const first = lines[half];
+      const named = await cli(verifyCommand, [file]);
+      expect(named.code).toBe(1);
+      const failures = named.stdout.match(/^FAIL .*$/gm)!;
+      expect(failures).toHaveLength(1);
+      expect(failures[0]).toContain(
+        `FAIL digest-mismatch: stream ${first.streamId} revision ${first.revision} event ${first.eventId} ` +
+          `(position ${first.position}): the log line gives sequence ${first.sequence}, digest ${first.digest}`,
+      );
+      expect(failures[0]).toContain(
+        `its recorded time (${shifted[half].recordedAt}), its position in the log or an earlier event was altered`,
+      );
+      // The offline report would answer differently at this knownAt: it refuses an export that does not verify.
+      expect(
+        (await cli(reportCommand, ['exposure', file, '--country', 'JP', '--known-at', first.recordedAt]))
+          .code,
+      ).toBe(1);
+
+      // Without the per-event digests (a forger drops them), the digest published before still tells.
+      const stripped = join(ledger.dataDir, 'stripped.ndjson');
+      writeFileSync(
+        stripped,
+        shifted.map(({ sequence: _s, digest: _d, ...envelope }) => `${JSON.stringify(envelope)}\n`).join(''),
+      );
+      expect((await cli(verifyCommand, [stripped])).code).toBe(0);
+      for (const cut of [
+        ['--sequence', String(published.events)],
+        ['--position', published.position],
+      ]) {
+        const check = await cli(verifyCommand, [stripped, '--digest', published.digest, ...cut]);
+        expect(check.code).toBe(1);
+        expect(check.stdout).toContain(`FAIL the digest at ${cut[0]!.slice(2)} 12 is `);
+        expect(check.stdout).toContain(`which does not match the published ${published.digest}`);
+      }
+    });
+
+    it('checks a digest published before version 2 with --digest-version 1, and prints the sequence it computed', async () => {
+      await seed(ledger);
+      const db = openSqliteDatabase(join(ledger.dataDir, 'ledger.sqlite'));
+      const store = new SqliteEventStore(db);
+      const old = await storeDigest(store, { sequence: 9n, version: 1 });
+      await store.close();
+      db.close();
+      const verify = (...options: string[]) =>
+        cli(verifyCommand, ['--data-dir', ledger.dataDir, '--digest', old.digest, ...options]);
+
+      const ok = await verify('--sequence', '9', '--digest-version', '1');
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toContain('ok the digest at sequence 9 matches the published one');
+      expect(ok.stdout).toContain(
+        'digest version 1 through sequence 12; positions dense (each equals its sequence)',
+      );
+      const asVersion2 = await verify('--sequence', '9');
+      expect(asVersion2.code).toBe(1);
+      expect(asVersion2.stdout).toContain('(a digest published before version 2: --digest-version 1)');
+      const beyond = await verify('--sequence', '13', '--digest-version', '1');
+      expect(beyond.stdout).toContain(
+        'the log ends at sequence 12, before the published sequence 13: events were removed',
+      );
+      await expect(verify('--sequence', '9', '--position', '9')).rejects.toThrow(/not both/);
+      await expect(cli(verifyCommand, ['--data-dir', ledger.dataDir, '--sequence', '9'])).rejects.toThrow(
+        /go with --digest/,
+      );
+    });
+
     it('computes inventory and exposure offline from an export exactly as the server does', async () => {
       await seed(ledger);
       const log = (await ledger.get('/audit/log', 'auditor')).body.events;
@@ -643,6 +732,101 @@ describe('Audit trail over HTTP', () => {
     });
   });
 });
+
+/** A server event store for one test: where the CLI finds it, what the ledger was configured with. */
+interface ServerStore {
+  url: string;
+  /** whether its positions are the dense 1, 2, 3, ... (PostgreSQL) or byte offsets (EventStoreDB) */
+  densePositions: boolean;
+  /** whether recorded time may run backwards along the log (EventStoreDB's clock, as is) */
+  clockStepsBack: boolean;
+  stop(): Promise<void>;
+}
+
+const serverStores: [string, () => Promise<ServerStore>][] = [
+  [
+    'PostgreSQL',
+    async () => {
+      const database = await createTestDatabase();
+      return { url: database.url, densePositions: true, clockStepsBack: false, stop: () => database.drop() };
+    },
+  ],
+  [
+    'EventStoreDB (gRPC test double), whose clock steps back by an hour now and then',
+    async () => {
+      let appends = 0;
+      // every third recorded time an hour behind the one before: the server's clock, not tampering
+      const clock = () => Date.now() - ((appends += 1) % 3 === 0 ? 3_600_000 : 0);
+      const double = await EsdbTestDouble.start({ batchAppend: true, clock });
+      return {
+        url: double.connectionString(),
+        densePositions: false,
+        clockStepsBack: true,
+        stop: () => double.stop(),
+      };
+    },
+  ],
+];
+
+describe.each(serverStores)('The auditor CLI on a log in %s', (_name, startStore) => {
+  let ledger: LedgerHarness;
+  let store: ServerStore;
+
+  beforeEach(async () => {
+    store = await startStore();
+    ledger = await LedgerHarness.start({ LEDGER_EVENT_STORE: store.url });
+  });
+  afterEach(async () => {
+    await ledger.stop();
+    await store.stop();
+  });
+
+  it('exports and verifies the log straight from the store (--event-store), as the server sends it', async () => {
+    await seed(ledger);
+    const published = (await ledger.get('/audit/digest', 'auditor')).body;
+    const fromServer = join(ledger.dataDir, 'server.ndjson');
+    const fromStore = join(ledger.dataDir, 'store.ndjson');
+    const key = KEYS.auditor.key;
+    expect(
+      (await cli(exportCommand, ['--url', ledger.baseUrl, '--key', key, '--out', fromServer])).code,
+    ).toBe(0);
+    // no data folder: the log is read from the store itself
+    const exported = await cli(exportCommand, ['--event-store', store.url, '--out', fromStore]);
+    expect(exported).toMatchObject({ code: 0, stderr: `exported 12 events to ${fromStore}\n` });
+    expect(readFileSync(fromStore, 'utf8')).toBe(readFileSync(fromServer, 'utf8'));
+    const recordedAt = readFileSync(fromStore, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line).recordedAt as string);
+    expect(recordedAt.some((time, index) => index > 0 && time < recordedAt[index - 1]!)).toBe(
+      store.clockStepsBack,
+    );
+
+    const verified = await cli(verifyCommand, [
+      '--event-store',
+      store.url,
+      '--digest',
+      published.digest,
+      '--sequence',
+      String(published.events),
+    ]);
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toContain('ok the digest at sequence 12 matches the published one');
+    expect(verified.stdout).toContain(
+      `digest version 2 through sequence 12; positions ${store.densePositions ? 'dense' : 'not dense'}`,
+    );
+    expect(
+      (await cli(verifyCommand, [fromStore, '--digest', published.digest, '--sequence', '12'])).code,
+    ).toBe(0);
+  });
+});
+
+/** The same instant a year later: a recorded time moved, as a forger of the knownAt axis would. */
+function aYearLater(recordedAt: string): string {
+  const date = new Date(recordedAt);
+  date.setUTCFullYear(date.getUTCFullYear() + 1);
+  return date.toISOString();
+}
 
 /** Asserts a validation problem naming `field`. */
 function expectFieldRefused(response: { status: number; body: any; headers: Headers }, field: string): void {

@@ -1,18 +1,10 @@
+import { CN_GALLIUM_LICENSING } from '../libs/domain/src/testing/export-measures';
 import { expectAuthorisationRefusals, expectFieldRefused, storedEvents } from './support/command-checks';
 import { expectProblem, LedgerHarness } from './support/ledger-harness';
 
 /** MOFCOM/GAC Announcement 23 [2023]: gallium and germanium exports need a licence from 2023-08-01. */
-const galliumLicensing = {
-  id: 'cn-gallium-germanium-2023',
-  imposedBy: 'CN',
-  materials: ['gallium', 'germanium'],
-  measure: 'licensing',
-  appliesTo: ['*'],
-  announcedOn: '2023-07-03',
-  effectiveFrom: '2023-08-01',
-  legalReference: 'MOFCOM/GAC Announcement No. 23 [2023]',
-  effectiveAt: '2023-08-01',
-};
+const galliumLicensing = { ...CN_GALLIUM_LICENSING, effectiveAt: '2023-08-01' };
+const { id: galliumId, ...galliumAnnounced } = CN_GALLIUM_LICENSING;
 /** China's graphite licensing: announced 2023-10-20, effective 2023-12-01. */
 const graphiteLicensing = {
   id: 'cn-graphite-2023',
@@ -58,16 +50,8 @@ describe('Export restrictions over HTTP', () => {
       const [event] = storedEvents(ledger, GALLIUM_STREAM);
       expect(event).toMatchObject({
         type: 'ExportRestricted',
-        data: {
-          restrictionId: 'cn-gallium-germanium-2023',
-          imposedBy: 'CN',
-          materials: ['gallium', 'germanium'],
-          measure: 'licensing',
-          appliesTo: ['*'],
-          announcedOn: '2023-07-03',
-          effectiveFrom: '2023-08-01',
-          legalReference: 'MOFCOM/GAC Announcement No. 23 [2023]',
-        },
+        // the measure as announced, under its id
+        data: { restrictionId: galliumId, ...galliumAnnounced },
         metadata: { actor: { name: 'bafa', roles: ['recorder'] } },
       });
     });

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { StreamBusyError } from './command-errors';
 import { CommandHandler } from './command-handler';
 import { type EventStore, WrongExpectedRevisionError } from './event-store.port';
-import { verifyChains } from './hash-chain';
+import { verifyChains } from './chain-verifier';
 import { openSqliteDatabase, type SqliteDatabase } from './sqlite/sqlite-database';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
 

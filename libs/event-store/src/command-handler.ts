@@ -4,7 +4,7 @@ import { ConcurrencyConflictError, StaleRevisionError, StreamBusyError } from '.
 import type { Actor, EventToAppend, RecordedEvent } from './event-envelope';
 import { deterministicEventId, newId } from './event-ids';
 import { type AppendResult, type EventStore, WrongExpectedRevisionError } from './event-store.port';
-import { type HashedFields, sealEvents } from './hash-chain';
+import { type HashedFields, sealEvents } from './seal';
 import { CURRENT_SCHEMA_VERSION, toDomainEvent } from './upcasting';
 
 /** Who asks, why, and under which guarantees. */

@@ -37,7 +37,7 @@ export interface RecordedEvent extends EventToAppend {
   /**
    * when the store recorded it (ISO 8601, UTC), by the store's clock. SQLite never lets it run backwards;
    * EventStoreDB reports its wall clock as is, which may step back along the log, so a reader that cuts the
-   * log by time clamps it to the running maximum in position order.
+   * log by time, and the log digest, clamp it to the running maximum in position order.
    */
   recordedAt: string;
 }
@@ -55,3 +55,70 @@ export const envelopeToJson = (event: RecordedEvent) => ({
   data: event.data,
   metadata: event.metadata,
 });
+
+/**
+ * What a line of the log (an NDJSON export, GET /audit/log) carries besides the envelope: the event's place
+ * in the ledger's own dense order, and the log digest (version 2) through it. Both survive a move to
+ * another store, whose positions differ; an auditor recomputes them from the log and compares.
+ */
+export interface LogEvidence {
+  /** 1, 2, 3, ...: the event's ordinal in the global order */
+  sequence: bigint;
+  /** the running log digest (version 2) through this event */
+  digest: string;
+}
+
+/** An event as a log line gives it back: the envelope, with the evidence when the exporter wrote it. */
+export type LogEntry = RecordedEvent & Partial<LogEvidence>;
+
+/** The JSON form of a log line: the envelope, then `sequence` (decimal string) and `digest`. */
+export const logEntryToJson = (event: RecordedEvent, evidence: LogEvidence) => ({
+  ...envelopeToJson(event),
+  sequence: evidence.sequence.toString(),
+  digest: evidence.digest,
+});
+
+const DECIMAL = /^(0|[1-9][0-9]*)$/;
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/**
+ * Reads back an envelope in the JSON form of `envelopeToJson` or `logEntryToJson` (one line of an NDJSON
+ * export). Throws on a missing or malformed field, so a truncated or hand-edited line is reported, not
+ * half-read; `sequence` and `digest` are optional, as exports written before them have neither.
+ */
+export function envelopeFromJson(json: unknown): LogEntry {
+  const value = json as Record<string, unknown>;
+  const text = (name: string): string => {
+    const member = value?.[name];
+    if (typeof member !== 'string') throw new TypeError(`event field "${name}" is missing or not a string`);
+    return member;
+  };
+  const decimal = (name: string): bigint => {
+    const member = text(name);
+    if (!DECIMAL.test(member)) throw new TypeError(`event field "${name}" is not a decimal integer`);
+    return BigInt(member);
+  };
+  if (typeof value?.schemaVersion !== 'number') throw new TypeError('event field "schemaVersion" is missing');
+  if (typeof value.metadata !== 'object' || value.metadata === null)
+    throw new TypeError('event field "metadata" is missing');
+  if (!('data' in value)) throw new TypeError('event field "data" is missing');
+  const event: LogEntry = {
+    eventId: text('eventId'),
+    type: text('type'),
+    schemaVersion: value.schemaVersion,
+    streamId: text('streamId'),
+    revision: decimal('revision'),
+    position: decimal('position'),
+    recordedAt: text('recordedAt'),
+    effectiveAt: text('effectiveAt'),
+    data: value.data,
+    metadata: value.metadata as EventMetadata,
+  };
+  if (value.sequence !== undefined) event.sequence = decimal('sequence');
+  if (value.digest !== undefined) {
+    if (!HEX64.test(text('digest')))
+      throw new TypeError('event field "digest" is not 64 lowercase hex digits');
+    event.digest = text('digest');
+  }
+  return event;
+}

@@ -1,5 +1,5 @@
 import { DomainError, parseCountry, parseInstant, parseMaterial } from '@ledger/domain';
-import { ChainVerifier, type RecordedEvent } from '@ledger/event-store';
+import { ChainVerifier, describeChainFailure, type RecordedEvent } from '@ledger/event-store';
 import {
   allInventoryBalances,
   type Bitemporal,
@@ -10,8 +10,7 @@ import {
   toInventoryRow,
 } from '@ledger/projections';
 import { type CliCommand, CliError } from '../cli-arguments';
-import { describeFailure } from './verify.command';
-import { fileSource } from './export.command';
+import { fileSource } from '../log-source';
 
 const POSITION = /^(0|[1-9][0-9]{0,18})$/;
 const BATCH = 1000;
@@ -84,7 +83,7 @@ export async function offlineReport(
     if (!chains.verified && !options.unverified) {
       throw new UnverifiedExportError(
         `${file} does not verify (${chains.failureCount} failures), so no report is made from it:\n` +
-          chains.failures.map((failure) => `  ${describeFailure(failure)}`).join('\n'),
+          chains.failures.map((failure) => `  ${describeChainFailure(failure)}`).join('\n'),
       );
     }
 

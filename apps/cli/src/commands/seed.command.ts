@@ -1,6 +1,8 @@
 import { loadStoreConfig } from '@ledger/event-store';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+// The measure the domain specs and HTTP tests record too: a real one, written down once.
+import { CN_GALLIUM_LICENSING } from '../../../../libs/domain/src/testing/export-measures';
 import { type CliArguments, type CliCommand, CliError } from '../cli-arguments';
 
 /**
@@ -126,16 +128,7 @@ export const DEMO_COMMANDS: { path: string; body: Record<string, unknown>; note:
   {
     path: '/export-restrictions',
     note: 'China gallium/germanium licensing',
-    body: {
-      id: 'cn-gallium-germanium-2023',
-      imposedBy: 'CN',
-      materials: ['gallium', 'germanium'],
-      measure: 'licensing',
-      appliesTo: ['*'],
-      announcedOn: '2023-07-03',
-      effectiveFrom: '2023-08-01',
-      legalReference: 'MOFCOM/GAC Announcement No. 23 [2023]',
-    },
+    body: CN_GALLIUM_LICENSING,
   },
   {
     path: '/export-restrictions',

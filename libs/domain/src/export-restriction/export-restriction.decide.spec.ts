@@ -1,5 +1,6 @@
 import { fold } from '../shared/decider';
 import { deciderSpec } from '../testing/decider-spec';
+import { CN_GALLIUM_LICENSING } from '../testing/export-measures';
 import { parseCountry } from '../values/country';
 import { parseDay, parseInstant } from '../values/instant';
 import type { RestrictExports } from './export-restriction.commands';
@@ -10,39 +11,37 @@ import { exportRestrictionStreamId } from './export-restriction.stream';
 
 const { given } = deciderSpec(exportRestrictionDecider);
 
-const restrictionId = 'mofcom-2023-23';
+const { id: restrictionId, ...announced } = CN_GALLIUM_LICENSING;
 const effectiveAt = parseInstant('2023-07-03', 'effectiveAt');
 const CN = parseCountry('CN');
 const JP = parseCountry('JP');
 const US = parseCountry('US');
 const day = (text: string) => parseDay(text, 'day');
 
+/** The measure as the API hands it to the decider: values parsed. */
 const restrict = (overrides: Partial<RestrictExports> = {}): RestrictExports => ({
   type: 'RestrictExports',
   restrictionId,
   effectiveAt,
-  imposedBy: CN,
-  materials: ['gallium', 'germanium'],
-  measure: 'licensing',
-  appliesTo: ['*'],
-  announcedOn: day('2023-07-03'),
-  effectiveFrom: day('2023-08-01'),
-  legalReference: 'MOFCOM/GAC Announcement No. 23 [2023]',
+  imposedBy: parseCountry(announced.imposedBy),
+  materials: [...announced.materials],
+  measure: announced.measure,
+  appliesTo: [...announced.appliesTo],
+  announcedOn: day(announced.announcedOn),
+  effectiveFrom: day(announced.effectiveFrom),
+  legalReference: announced.legalReference,
   ...overrides,
 });
 
 const restricted: ExportRestricted = {
   type: 'ExportRestricted',
   effectiveAt,
+  // the measure as announced, under its id
   data: {
     restrictionId,
-    imposedBy: 'CN',
-    materials: ['gallium', 'germanium'],
-    measure: 'licensing',
-    appliesTo: ['*'],
-    announcedOn: '2023-07-03',
-    effectiveFrom: '2023-08-01',
-    legalReference: 'MOFCOM/GAC Announcement No. 23 [2023]',
+    ...announced,
+    materials: [...announced.materials],
+    appliesTo: [...announced.appliesTo],
   },
 };
 

@@ -1,5 +1,4 @@
 import { fold } from '../shared/decider';
-import { DomainError } from '../shared/domain-error';
 import { deciderSpec } from '../testing/decider-spec';
 import { type Country, parseCountry } from '../values/country';
 import { type Instant, parseInstant } from '../values/instant';
@@ -33,18 +32,6 @@ const country = (code: string): Country => parseCountry(code);
 const kg = (amount: string): Quantity => Quantity.parse({ amount, unit: 'kg' });
 /** When the commands are recorded: after every effective time used here. */
 const NOW = at('2026-11-30T12:00:00Z');
-
-/** Runs a command against a history and returns the DomainError it must throw. */
-function refusal(history: StockpileEvent[], command: StockpileCommand): DomainError {
-  let thrown: unknown;
-  try {
-    stockpileDecider.decide(command, fold(stockpileDecider, history));
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(DomainError);
-  return thrown as DomainError;
-}
 
 // ---- commands ----
 
@@ -178,12 +165,41 @@ const transferred = (
   data: { transferId, material, quantity: { amount: kilograms, unit: 'kg' }, fromLocation, toLocation },
 });
 
+/** The usual starting point: 100 kg of flake at yokohama since 10 January. */
+const withHundredKilograms: StockpileEvent[] = [established, acquired('lot-1', '100', '2026-01-10')];
+
+type Participants = EstablishStockpile['participants'];
+type RecordedShares = StockpileEstablished['data']['participants'];
+
 describe('Stockpile', () => {
   describe('when establishing', () => {
-    it('records the stockpile with its name, custodian and participants', () => {
+    it.each<[string, Participants, RecordedShares]>([
+      [
+        'records the stockpile with its name, custodian and participants',
+        shares(['JP', '60'], ['CA', '40']),
+        [
+          { country: 'JP', sharePercent: '60' },
+          { country: 'CA', sharePercent: '40' },
+        ],
+      ],
+      [
+        'accepts a single participant holding 100 percent',
+        shares(['JP', '100']),
+        [{ country: 'JP', sharePercent: '100' }],
+      ],
+      [
+        'accepts decimal shares that add up to exactly 100',
+        shares(['JP', '33.3333'], ['CA', '33.3333'], ['AU', '33.3334']),
+        [
+          { country: 'JP', sharePercent: '33.3333' },
+          { country: 'CA', sharePercent: '33.3333' },
+          { country: 'AU', sharePercent: '33.3334' },
+        ],
+      ],
+    ])('%s', (_case, participants, recorded) => {
       spec
         .given([])
-        .when(establish())
+        .when(establish({ participants }))
         .then([
           {
             type: 'StockpileEstablished',
@@ -192,139 +208,80 @@ describe('Stockpile', () => {
               stockpileId: STOCKPILE,
               name: 'Joint graphite reserve',
               custodian: 'JOGMEC',
-              participants: [
-                { country: 'JP', sharePercent: '60' },
-                { country: 'CA', sharePercent: '40' },
-              ],
+              participants: recorded,
             },
           },
         ]);
     });
 
-    it('accepts a single participant holding 100 percent', () => {
-      spec
-        .given([])
-        .when(establish({ participants: shares(['JP', '100']) }))
-        .then([
-          {
-            type: 'StockpileEstablished',
-            effectiveAt: at('2026-01-01'),
-            data: {
-              stockpileId: STOCKPILE,
-              name: 'Joint graphite reserve',
-              custodian: 'JOGMEC',
-              participants: [{ country: 'JP', sharePercent: '100' }],
-            },
-          },
-        ]);
+    it.each<[string, Participants]>([
+      [
+        'shares that fall short of 100 by the smallest step',
+        shares(['JP', '33.3333'], ['CA', '33.3333'], ['AU', '33.3333']),
+      ],
+      ['shares that add up to more than 100', shares(['JP', '60'], ['CA', '50'])],
+      ['a lone participant holding less than 100 percent', shares(['JP', '99.9999'])],
+    ])('refuses %s', (_case, participants) => {
+      spec.given([]).when(establish({ participants })).thenFails('shares-not-100');
     });
 
-    it('accepts decimal shares that add up to exactly 100', () => {
-      spec
-        .given([])
-        .when(establish({ participants: shares(['JP', '33.3333'], ['CA', '33.3333'], ['AU', '33.3334']) }))
-        .then([
-          {
-            type: 'StockpileEstablished',
-            effectiveAt: at('2026-01-01'),
-            data: {
-              stockpileId: STOCKPILE,
-              name: 'Joint graphite reserve',
-              custodian: 'JOGMEC',
-              participants: [
-                { country: 'JP', sharePercent: '33.3333' },
-                { country: 'CA', sharePercent: '33.3333' },
-                { country: 'AU', sharePercent: '33.3334' },
-              ],
-            },
-          },
-        ]);
+    it.each<[string, Participants]>([
+      ['even when the shares add up to 100', shares(['JP', '50'], ['JP', '50'])],
+      ['among others', shares(['JP', '40'], ['CA', '30'], ['JP', '30'])],
+    ])('refuses a country taking part twice, %s', (_case, participants) => {
+      spec.given([]).when(establish({ participants })).thenFails('duplicate-participant');
     });
 
-    it('refuses shares that fall short of 100 by the smallest step', () => {
-      spec
-        .given([])
-        .when(establish({ participants: shares(['JP', '33.3333'], ['CA', '33.3333'], ['AU', '33.3333']) }))
-        .thenFails('shares-not-100');
-    });
-
-    it('refuses shares that add up to more than 100', () => {
-      spec
-        .given([])
-        .when(establish({ participants: shares(['JP', '60'], ['CA', '50']) }))
-        .thenFails('shares-not-100');
-    });
-
-    it('refuses a lone participant holding less than 100 percent', () => {
-      spec
-        .given([])
-        .when(establish({ participants: shares(['JP', '99.9999']) }))
-        .thenFails('shares-not-100');
-    });
-
-    it('refuses a stockpile without participants', () => {
-      spec
-        .given([])
-        .when(establish({ participants: [] }))
-        .thenFails('validation-failed');
-      expect(refusal([], establish({ participants: [] })).field).toBe('participants');
-    });
-
-    it('refuses a country taking part twice, even when the shares add up to 100', () => {
-      spec
-        .given([])
-        .when(establish({ participants: shares(['JP', '50'], ['JP', '50']) }))
-        .thenFails('duplicate-participant');
-    });
-
-    it('refuses a country taking part twice among others', () => {
-      spec
-        .given([])
-        .when(establish({ participants: shares(['JP', '40'], ['CA', '30'], ['JP', '30']) }))
-        .thenFails('duplicate-participant');
-    });
-
-    it('refuses a zero share', () => {
-      const command = establish({ participants: shares(['JP', '100'], ['CA', '0']) });
-      spec.given([]).when(command).thenFails('validation-failed');
-      expect(refusal([], command).field).toBe('participants[1].sharePercent');
-    });
-
-    it('refuses a share above 100', () => {
-      const command = establish({ participants: shares(['JP', '100.0001']) });
-      spec.given([]).when(command).thenFails('validation-failed');
-      expect(refusal([], command).field).toBe('participants[0].sharePercent');
-    });
-
-    it('refuses a share with more than four decimal places', () => {
-      const command = establish({ participants: shares(['JP', '33.33333'], ['CA', '66.66667']) });
-      spec.given([]).when(command).thenFails('precision-exceeded');
-      expect(refusal([], command).field).toBe('participants[0].sharePercent');
+    it.each<[string, Participants, string, string]>([
+      ['a stockpile without participants', [], 'validation-failed', 'participants'],
+      [
+        'a zero share',
+        shares(['JP', '100'], ['CA', '0']),
+        'validation-failed',
+        'participants[1].sharePercent',
+      ],
+      ['a share above 100', shares(['JP', '100.0001']), 'validation-failed', 'participants[0].sharePercent'],
+      [
+        'a share with more than four decimal places',
+        shares(['JP', '33.33333'], ['CA', '66.66667']),
+        'precision-exceeded',
+        'participants[0].sharePercent',
+      ],
+    ])('refuses %s, naming the field', (_case, participants, code, field) => {
+      spec.given([]).when(establish({ participants })).thenFails(code, { field });
     });
 
     it.each([['50%'], ['-50'], ['5e1'], [' 50'], ['']])('refuses the malformed share %p', (share) => {
-      const command = establish({ participants: shares(['JP', '50'], ['CA', share]) });
-      spec.given([]).when(command).thenFails('validation-failed');
-      expect(refusal([], command).field).toBe('participants[1].sharePercent');
+      spec
+        .given([])
+        .when(establish({ participants: shares(['JP', '50'], ['CA', share]) }))
+        .thenFails('validation-failed', { field: 'participants[1].sharePercent' });
     });
 
     it('refuses establishing a stockpile that already exists', () => {
-      spec.given([established]).when(establish()).thenFails('conflict');
-      expect(refusal([established], establish()).kind).toBe('conflict');
+      spec.given([established]).when(establish()).thenFails('conflict', { kind: 'conflict' });
     });
   });
 
   describe('when acquiring', () => {
-    it('records the lot in canonical kilograms, with its cost in its own currency', () => {
+    it.each<[string, Partial<AcquireStock>, Partial<StockpileAcquired['data']>]>([
+      [
+        'records the lot in canonical kilograms, with its cost in its own currency',
+        {
+          quantity: Quantity.parse({ amount: '18000', unit: 't' }),
+          cost: Money.parse({ amount: '25000000', currency: 'USD' }),
+        },
+        { quantity: { amount: '18000000', unit: 'kg' }, cost: { amount: '25000000.00', currency: 'USD' } },
+      ],
+      [
+        'writes a quantity given in grams as canonical kilograms without trailing zeros',
+        { quantity: Quantity.parse({ amount: '1230', unit: 'g' }) },
+        { quantity: { amount: '1.23', unit: 'kg' } },
+      ],
+    ])('%s', (_case, given, recorded) => {
       spec
         .given([established])
-        .when(
-          acquire({
-            lotId: 'lot-1',
-            quantity: Quantity.parse({ amount: '18000', unit: 't' }),
-            cost: Money.parse({ amount: '25000000', currency: 'USD' }),
-          }),
-        )
+        .when(acquire({ lotId: 'lot-1', ...given }))
         .then([
           {
             type: 'StockpileAcquired',
@@ -332,29 +289,10 @@ describe('Stockpile', () => {
             data: {
               lotId: 'lot-1',
               material: 'graphite-flake',
-              quantity: { amount: '18000000', unit: 'kg' },
+              quantity: { amount: '100', unit: 'kg' },
               location: 'yokohama',
               originCountry: 'MZ',
-              cost: { amount: '25000000.00', currency: 'USD' },
-            },
-          },
-        ]);
-    });
-
-    it('writes a quantity given in grams as canonical kilograms without trailing zeros', () => {
-      spec
-        .given([established])
-        .when(acquire({ lotId: 'lot-1', quantity: Quantity.parse({ amount: '1230', unit: 'g' }) }))
-        .then([
-          {
-            type: 'StockpileAcquired',
-            effectiveAt: at('2026-02-01'),
-            data: {
-              lotId: 'lot-1',
-              material: 'graphite-flake',
-              quantity: { amount: '1.23', unit: 'kg' },
-              location: 'yokohama',
-              originCountry: 'MZ',
+              ...recorded,
             },
           },
         ]);
@@ -380,13 +318,12 @@ describe('Stockpile', () => {
     });
 
     it('refuses acquiring into a stockpile that was never established', () => {
-      spec.given([]).when(acquire()).thenFails('not-found');
-      expect(refusal([], acquire()).kind).toBe('not-found');
+      spec.given([]).when(acquire()).thenFails('not-found', { kind: 'not-found' });
     });
 
     it('refuses a lot id already used in the stockpile', () => {
       spec
-        .given([established, acquired('lot-1', '100', '2026-01-10')])
+        .given(withHundredKilograms)
         .when(acquire({ lotId: 'lot-1', location: 'kobe', material: GALLIUM }))
         .thenFails('conflict');
     });
@@ -434,36 +371,138 @@ describe('Stockpile', () => {
         ]);
     });
 
-    it('releases the whole balance, leaving exactly zero on hand', () => {
-      spec
-        .given([established, acquired('lot-1', '100', '2026-01-10')])
-        .when(release({ releaseId: 'rel-1', quantity: Quantity.parse({ amount: '100000', unit: 'g' }) }))
-        .then([released('rel-1', '100', '2026-03-01')]);
+    it.each<[string, StockpileEvent[], ReleaseStock, StockpileReleased]>([
+      [
+        'releases the whole balance, leaving exactly zero on hand',
+        withHundredKilograms,
+        release({ releaseId: 'rel-1', quantity: Quantity.parse({ amount: '100000', unit: 'g' }) }),
+        released('rel-1', '100', '2026-03-01'),
+      ],
+      [
+        'adds up several lots at one location',
+        [established, acquired('lot-1', '60', '2026-01-10'), acquired('lot-2', '40', '2026-01-20')],
+        release({ releaseId: 'rel-1', quantity: kg('100') }),
+        released('rel-1', '100', '2026-03-01'),
+      ],
+      [
+        'accepts a back-dated release that leaves every later balance at or above zero',
+        [...withHundredKilograms, released('rel-1', '80', '2026-03-01')],
+        release({ releaseId: 'rel-2', effectiveAt: at('2026-02-01'), quantity: kg('20') }),
+        released('rel-2', '20', '2026-02-01'),
+      ],
+      [
+        'accepts a release after the replenishment that follows an emptied balance',
+        [
+          ...withHundredKilograms,
+          released('rel-1', '100', '2026-03-01'),
+          acquired('lot-2', '100', '2026-04-01'),
+        ],
+        release({ releaseId: 'rel-2', effectiveAt: at('2026-04-15'), quantity: kg('100') }),
+        released('rel-2', '100', '2026-04-15'),
+      ],
+      [
+        'counts an acquisition and a release at the same instant together',
+        [established, acquired('lot-1', '100', '2026-03-01')],
+        release({ releaseId: 'rel-1', effectiveAt: at('2026-03-01'), quantity: kg('100') }),
+        released('rel-1', '100', '2026-03-01'),
+      ],
+      // On Mar 1, 100 kg leave and 100 kg arrive (the release was recorded first). Taken together the
+      // balance never dips, so 50 kg may leave on Feb 1.
+      [
+        'treats movements at one later instant as a single change of balance, whatever order they were recorded in',
+        [
+          ...withHundredKilograms,
+          released('rel-1', '100', '2026-03-01'),
+          acquired('lot-2', '100', '2026-03-01'),
+        ],
+        release({ releaseId: 'rel-2', effectiveAt: at('2026-02-01'), quantity: kg('50') }),
+        released('rel-2', '50', '2026-02-01'),
+      ],
+    ])('%s', (_case, history, command, recorded) => {
+      spec.given(history).when(command).then([recorded]);
     });
 
-    it('adds up several lots at one location', () => {
-      spec
-        .given([established, acquired('lot-1', '60', '2026-01-10'), acquired('lot-2', '40', '2026-01-20')])
-        .when(release({ releaseId: 'rel-1', quantity: kg('100') }))
-        .then([released('rel-1', '100', '2026-03-01')]);
-    });
-
-    it('refuses releasing one gram more than is on hand', () => {
-      spec
-        .given([established, acquired('lot-1', '100', '2026-01-10')])
-        .when(release({ quantity: kg('100.001') }))
-        .thenFails('insufficient-stock');
-      expect(
-        refusal([established, acquired('lot-1', '100', '2026-01-10')], release({ quantity: kg('100.001') }))
-          .kind,
-      ).toBe('rule');
-    });
-
-    it('takes earlier releases into account', () => {
-      spec
-        .given([established, acquired('lot-1', '100', '2026-01-10'), released('rel-1', '95', '2026-02-01')])
-        .when(release({ quantity: kg('6') }))
-        .thenFails('insufficient-stock');
+    it.each<[string, StockpileEvent[], ReleaseStock]>([
+      [
+        'refuses releasing one gram more than is on hand',
+        withHundredKilograms,
+        release({ quantity: kg('100.001') }),
+      ],
+      [
+        'takes earlier releases into account',
+        [...withHundredKilograms, released('rel-1', '95', '2026-02-01')],
+        release({ quantity: kg('6') }),
+      ],
+      [
+        'refuses releasing at a location that holds none of the material',
+        [established, acquired('lot-1', '100', '2026-01-10', { location: 'yokohama' })],
+        release({ location: 'kobe', quantity: kg('1') }),
+      ],
+      [
+        'refuses releasing a material the location does not hold',
+        [established, acquired('lot-1', '100', '2026-01-10', { material: FLAKE })],
+        release({ material: GALLIUM, quantity: kg('1') }),
+      ],
+      [
+        'refuses a release back-dated before the acquisition',
+        [established, acquired('lot-1', '100', '2026-03-01')],
+        release({ effectiveAt: at('2026-02-01'), quantity: kg('1') }),
+      ],
+      [
+        'refuses a release one millisecond before the stock arrives',
+        [established, acquired('lot-1', '100', '2026-03-01')],
+        release({ effectiveAt: at('2026-02-28T23:59:59.999Z'), quantity: kg('1') }),
+      ],
+      // 2026-03-01T08:00+09:00 is 2026-02-28T23:00Z: before the stock arrived at midnight UTC.
+      [
+        'compares effective times as instants, whatever offset the command was given in',
+        [established, acquired('lot-1', '100', '2026-03-01')],
+        release({ effectiveAt: at('2026-03-01T08:00:00+09:00'), quantity: kg('1') }),
+      ],
+      // On 2026-02-01 there are 100 kg, but 80 kg leave on 2026-03-01: releasing 30 kg on 2026-02-01
+      // would leave -10 kg from 2026-03-01 on.
+      [
+        'refuses a back-dated release that a later release already relied on, though its own date has enough',
+        [...withHundredKilograms, released('rel-1', '80', '2026-03-01')],
+        release({ effectiveAt: at('2026-02-01'), quantity: kg('30') }),
+      ],
+      // Balance: 100 from Jan 10, 0 from Mar 1, 100 from Apr 1. A 10 kg release on Feb 1 makes Mar 1 negative.
+      [
+        'refuses a back-dated release that would overdraw a later date even if stock is replenished after it',
+        [
+          ...withHundredKilograms,
+          released('rel-1', '100', '2026-03-01'),
+          acquired('lot-2', '100', '2026-04-01'),
+        ],
+        release({ effectiveAt: at('2026-02-01'), quantity: kg('10') }),
+      ],
+      [
+        'refuses a release dated between an emptying release and the next acquisition',
+        [
+          ...withHundredKilograms,
+          released('rel-1', '100', '2026-03-01'),
+          acquired('lot-2', '100', '2026-04-01'),
+        ],
+        release({ effectiveAt: at('2026-03-15'), quantity: kg('1') }),
+      ],
+      [
+        'refuses a second release at the same instant as one that already emptied the balance',
+        [...withHundredKilograms, released('rel-1', '100', '2026-03-01')],
+        release({ effectiveAt: at('2026-03-01'), quantity: kg('1') }),
+      ],
+      // As the single change of balance above, but the replenishment comes 1 ms after the release: for
+      // that millisecond the balance would be -50 kg.
+      [
+        'observes a balance between two distinct instants, even one millisecond apart',
+        [
+          ...withHundredKilograms,
+          released('rel-1', '100', '2026-03-01'),
+          acquired('lot-2', '100', '2026-03-01T00:00:00.001Z'),
+        ],
+        release({ effectiveAt: at('2026-02-01'), quantity: kg('50') }),
+      ],
+    ])('%s', (_case, history, command) => {
+      spec.given(history).when(command).thenFails('insufficient-stock', { kind: 'rule' });
     });
 
     it('refuses releasing from a stockpile that was never established', () => {
@@ -472,23 +511,9 @@ describe('Stockpile', () => {
 
     it('refuses a release id already used in the stockpile', () => {
       spec
-        .given([established, acquired('lot-1', '100', '2026-01-10'), released('rel-1', '10', '2026-02-01')])
+        .given([...withHundredKilograms, released('rel-1', '10', '2026-02-01')])
         .when(release({ releaseId: 'rel-1', quantity: kg('1') }))
         .thenFails('conflict');
-    });
-
-    it('refuses releasing at a location that holds none of the material', () => {
-      spec
-        .given([established, acquired('lot-1', '100', '2026-01-10', { location: 'yokohama' })])
-        .when(release({ location: 'kobe', quantity: kg('1') }))
-        .thenFails('insufficient-stock');
-    });
-
-    it('refuses releasing a material the location does not hold', () => {
-      spec
-        .given([established, acquired('lot-1', '100', '2026-01-10', { material: FLAKE })])
-        .when(release({ material: GALLIUM, quantity: kg('1') }))
-        .thenFails('insufficient-stock');
     });
 
     it('keeps each (material, location) balance separate', () => {
@@ -508,81 +533,6 @@ describe('Stockpile', () => {
         .then([released('rel-new', '100', '2026-03-01')]);
     });
 
-    it('refuses a release back-dated before the acquisition', () => {
-      spec
-        .given([established, acquired('lot-1', '100', '2026-03-01')])
-        .when(release({ effectiveAt: at('2026-02-01'), quantity: kg('1') }))
-        .thenFails('insufficient-stock');
-    });
-
-    it('refuses a release one millisecond before the stock arrives', () => {
-      spec
-        .given([established, acquired('lot-1', '100', '2026-03-01')])
-        .when(release({ effectiveAt: at('2026-02-28T23:59:59.999Z'), quantity: kg('1') }))
-        .thenFails('insufficient-stock');
-    });
-
-    it('compares effective times as instants, whatever offset the command was given in', () => {
-      // 2026-03-01T08:00+09:00 is 2026-02-28T23:00Z: before the stock arrived at midnight UTC.
-      spec
-        .given([established, acquired('lot-1', '100', '2026-03-01')])
-        .when(release({ effectiveAt: at('2026-03-01T08:00:00+09:00'), quantity: kg('1') }))
-        .thenFails('insufficient-stock');
-    });
-
-    it('refuses a back-dated release that a later release already relied on, though its own date has enough', () => {
-      // On 2026-02-01 there are 100 kg, but 80 kg leave on 2026-03-01: releasing 30 kg on 2026-02-01
-      // would leave -10 kg from 2026-03-01 on.
-      spec
-        .given([established, acquired('lot-1', '100', '2026-01-10'), released('rel-1', '80', '2026-03-01')])
-        .when(release({ effectiveAt: at('2026-02-01'), quantity: kg('30') }))
-        .thenFails('insufficient-stock');
-    });
-
-    it('accepts a back-dated release that leaves every later balance at or above zero', () => {
-      spec
-        .given([established, acquired('lot-1', '100', '2026-01-10'), released('rel-1', '80', '2026-03-01')])
-        .when(release({ releaseId: 'rel-2', effectiveAt: at('2026-02-01'), quantity: kg('20') }))
-        .then([released('rel-2', '20', '2026-02-01')]);
-    });
-
-    it('refuses a back-dated release that would overdraw a later date even if stock is replenished after it', () => {
-      // Balance: 100 from Jan 10, 0 from Mar 1, 100 from Apr 1. A 10 kg release on Feb 1 makes Mar 1 negative.
-      spec
-        .given([
-          established,
-          acquired('lot-1', '100', '2026-01-10'),
-          released('rel-1', '100', '2026-03-01'),
-          acquired('lot-2', '100', '2026-04-01'),
-        ])
-        .when(release({ effectiveAt: at('2026-02-01'), quantity: kg('10') }))
-        .thenFails('insufficient-stock');
-    });
-
-    it('accepts a release after the replenishment that follows an emptied balance', () => {
-      spec
-        .given([
-          established,
-          acquired('lot-1', '100', '2026-01-10'),
-          released('rel-1', '100', '2026-03-01'),
-          acquired('lot-2', '100', '2026-04-01'),
-        ])
-        .when(release({ releaseId: 'rel-2', effectiveAt: at('2026-04-15'), quantity: kg('100') }))
-        .then([released('rel-2', '100', '2026-04-15')]);
-    });
-
-    it('refuses a release dated between an emptying release and the next acquisition', () => {
-      spec
-        .given([
-          established,
-          acquired('lot-1', '100', '2026-01-10'),
-          released('rel-1', '100', '2026-03-01'),
-          acquired('lot-2', '100', '2026-04-01'),
-        ])
-        .when(release({ effectiveAt: at('2026-03-15'), quantity: kg('1') }))
-        .thenFails('insufficient-stock');
-    });
-
     it('counts a back-dated acquisition recorded after later movements at its effective time', () => {
       // Recorded order: 100 kg arriving on Mar 1, then 50 kg back-dated to Jan 10. On Feb 1 only the 50 kg
       // are on hand.
@@ -600,54 +550,12 @@ describe('Stockpile', () => {
         .when(release({ effectiveAt: at('2026-02-01'), quantity: kg('50.001') }))
         .thenFails('insufficient-stock');
     });
-
-    it('counts an acquisition and a release at the same instant together', () => {
-      spec
-        .given([established, acquired('lot-1', '100', '2026-03-01')])
-        .when(release({ releaseId: 'rel-1', effectiveAt: at('2026-03-01'), quantity: kg('100') }))
-        .then([released('rel-1', '100', '2026-03-01')]);
-    });
-
-    it('refuses a second release at the same instant as one that already emptied the balance', () => {
-      spec
-        .given([established, acquired('lot-1', '100', '2026-01-10'), released('rel-1', '100', '2026-03-01')])
-        .when(release({ effectiveAt: at('2026-03-01'), quantity: kg('1') }))
-        .thenFails('insufficient-stock');
-    });
-
-    it('treats movements at one later instant as a single change of balance, whatever order they were recorded in', () => {
-      // On Mar 1, 100 kg leave and 100 kg arrive (the release was recorded first). Taken together the
-      // balance never dips, so 50 kg may leave on Feb 1.
-      spec
-        .given([
-          established,
-          acquired('lot-1', '100', '2026-01-10'),
-          released('rel-1', '100', '2026-03-01'),
-          acquired('lot-2', '100', '2026-03-01'),
-        ])
-        .when(release({ releaseId: 'rel-2', effectiveAt: at('2026-02-01'), quantity: kg('50') }))
-        .then([released('rel-2', '50', '2026-02-01')]);
-    });
-
-    it('observes a balance between two distinct instants, even one millisecond apart', () => {
-      // The same as above, but the replenishment comes 1 ms after the release: for that millisecond the
-      // balance would be -50 kg.
-      spec
-        .given([
-          established,
-          acquired('lot-1', '100', '2026-01-10'),
-          released('rel-1', '100', '2026-03-01'),
-          acquired('lot-2', '100', '2026-03-01T00:00:00.001Z'),
-        ])
-        .when(release({ effectiveAt: at('2026-02-01'), quantity: kg('50') }))
-        .thenFails('insufficient-stock');
-    });
   });
 
   describe('when transferring', () => {
     it('records the transfer in canonical kilograms', () => {
       spec
-        .given([established, acquired('lot-1', '100', '2026-01-10')])
+        .given(withHundredKilograms)
         .when(transfer({ transferId: 'tr-1', quantity: Quantity.parse({ amount: '0.0405', unit: 't' }) }))
         .then([
           {
@@ -664,34 +572,25 @@ describe('Stockpile', () => {
         ]);
     });
 
-    it('moves the stock, so it can be released at the new location afterwards', () => {
-      spec
-        .given([
-          established,
-          acquired('lot-1', '100', '2026-01-10'),
-          transferred('tr-1', '100', '2026-02-01', 'yokohama', 'kobe'),
-        ])
-        .when(release({ releaseId: 'rel-1', location: 'kobe', quantity: kg('100') }))
-        .then([released('rel-1', '100', '2026-03-01', { location: 'kobe' })]);
-    });
-
-    it('takes the stock away from the old location', () => {
-      spec
-        .given([
-          established,
-          acquired('lot-1', '100', '2026-01-10'),
-          transferred('tr-1', '100', '2026-02-01', 'yokohama', 'kobe'),
-        ])
-        .when(release({ location: 'yokohama', quantity: kg('1') }))
-        .thenFails('insufficient-stock');
+    it.each<[string, StockpileEvent[], StockpileCommand, StockpileEvent]>([
+      [
+        'moves the stock, so it can be released at the new location afterwards',
+        [...withHundredKilograms, transferred('tr-1', '100', '2026-02-01', 'yokohama', 'kobe')],
+        release({ releaseId: 'rel-1', location: 'kobe', quantity: kg('100') }),
+        released('rel-1', '100', '2026-03-01', { location: 'kobe' }),
+      ],
+      [
+        'accepts a back-dated transfer that leaves every later balance at the origin at or above zero',
+        [...withHundredKilograms, released('rel-1', '80', '2026-03-01')],
+        transfer({ transferId: 'tr-1', effectiveAt: at('2026-02-01'), quantity: kg('20') }),
+        transferred('tr-1', '20', '2026-02-01', 'yokohama', 'kobe'),
+      ],
+    ])('%s', (_case, history, command, recorded) => {
+      spec.given(history).when(command).then([recorded]);
     });
 
     it('moves only the part transferred', () => {
-      const history = [
-        established,
-        acquired('lot-1', '100', '2026-01-10'),
-        transferred('tr-1', '30', '2026-02-01', 'yokohama', 'kobe'),
-      ];
+      const history = [...withHundredKilograms, transferred('tr-1', '30', '2026-02-01', 'yokohama', 'kobe')];
       spec
         .given(history)
         .when(release({ location: 'yokohama', quantity: kg('70') }))
@@ -706,89 +605,71 @@ describe('Stockpile', () => {
         .thenFails('insufficient-stock');
     });
 
-    it('moves only the material named', () => {
-      spec
-        .given([
+    it.each<[string, StockpileEvent[], StockpileCommand]>([
+      [
+        'takes the stock away from the old location',
+        [...withHundredKilograms, transferred('tr-1', '100', '2026-02-01', 'yokohama', 'kobe')],
+        release({ location: 'yokohama', quantity: kg('1') }),
+      ],
+      [
+        'moves only the material named',
+        [
           established,
           acquired('lot-1', '100', '2026-01-10', { material: FLAKE }),
           acquired('lot-2', '100', '2026-01-10', { material: GALLIUM }),
           transferred('tr-1', '100', '2026-02-01', 'yokohama', 'kobe', FLAKE),
-        ])
-        .when(release({ location: 'kobe', material: GALLIUM, quantity: kg('1') }))
-        .thenFails('insufficient-stock');
+        ],
+        release({ location: 'kobe', material: GALLIUM, quantity: kg('1') }),
+      ],
+      [
+        'refuses transferring more than is on hand at the origin',
+        withHundredKilograms,
+        transfer({ quantity: kg('100.001') }),
+      ],
+      [
+        'refuses transferring from a location that holds none of the material',
+        [established, acquired('lot-1', '100', '2026-01-10', { location: 'kobe' })],
+        transfer({ fromLocation: 'yokohama', toLocation: 'kobe' }),
+      ],
+      [
+        'refuses a back-dated transfer that a later release from the origin already relied on',
+        [...withHundredKilograms, released('rel-1', '80', '2026-03-01')],
+        transfer({ effectiveAt: at('2026-02-01'), quantity: kg('30') }),
+      ],
+      [
+        'does not make the stock available at the destination before the transfer takes effect',
+        [...withHundredKilograms, transferred('tr-1', '100', '2026-03-01', 'yokohama', 'kobe')],
+        release({ location: 'kobe', effectiveAt: at('2026-02-01'), quantity: kg('1') }),
+      ],
+      [
+        'refuses a back-dated release at the destination that a later onward transfer relied on',
+        [
+          ...withHundredKilograms,
+          transferred('tr-1', '100', '2026-02-01', 'yokohama', 'kobe'),
+          transferred('tr-2', '100', '2026-04-01', 'kobe', 'osaka'),
+        ],
+        release({ location: 'kobe', effectiveAt: at('2026-03-01'), quantity: kg('1') }),
+      ],
+    ])('%s', (_case, history, command) => {
+      spec.given(history).when(command).thenFails('insufficient-stock', { kind: 'rule' });
     });
 
     it('refuses a transfer to the same location', () => {
       spec
-        .given([established, acquired('lot-1', '100', '2026-01-10')])
+        .given(withHundredKilograms)
         .when(transfer({ fromLocation: 'yokohama', toLocation: 'yokohama' }))
         .thenFails('same-location');
     });
 
-    it('refuses transferring more than is on hand at the origin', () => {
-      spec
-        .given([established, acquired('lot-1', '100', '2026-01-10')])
-        .when(transfer({ quantity: kg('100.001') }))
-        .thenFails('insufficient-stock');
-    });
-
-    it('refuses transferring from a location that holds none of the material', () => {
-      spec
-        .given([established, acquired('lot-1', '100', '2026-01-10', { location: 'kobe' })])
-        .when(transfer({ fromLocation: 'yokohama', toLocation: 'kobe' }))
-        .thenFails('insufficient-stock');
-    });
-
     it('refuses a transfer id already used in the stockpile', () => {
       spec
-        .given([
-          established,
-          acquired('lot-1', '100', '2026-01-10'),
-          transferred('tr-1', '10', '2026-02-01', 'yokohama', 'kobe'),
-        ])
+        .given([...withHundredKilograms, transferred('tr-1', '10', '2026-02-01', 'yokohama', 'kobe')])
         .when(transfer({ transferId: 'tr-1', quantity: kg('1') }))
         .thenFails('conflict');
     });
 
     it('refuses transferring in a stockpile that was never established', () => {
       spec.given([]).when(transfer()).thenFails('not-found');
-    });
-
-    it('refuses a back-dated transfer that a later release from the origin already relied on', () => {
-      spec
-        .given([established, acquired('lot-1', '100', '2026-01-10'), released('rel-1', '80', '2026-03-01')])
-        .when(transfer({ effectiveAt: at('2026-02-01'), quantity: kg('30') }))
-        .thenFails('insufficient-stock');
-    });
-
-    it('accepts a back-dated transfer that leaves every later balance at the origin at or above zero', () => {
-      spec
-        .given([established, acquired('lot-1', '100', '2026-01-10'), released('rel-1', '80', '2026-03-01')])
-        .when(transfer({ transferId: 'tr-1', effectiveAt: at('2026-02-01'), quantity: kg('20') }))
-        .then([transferred('tr-1', '20', '2026-02-01', 'yokohama', 'kobe')]);
-    });
-
-    it('does not make the stock available at the destination before the transfer takes effect', () => {
-      spec
-        .given([
-          established,
-          acquired('lot-1', '100', '2026-01-10'),
-          transferred('tr-1', '100', '2026-03-01', 'yokohama', 'kobe'),
-        ])
-        .when(release({ location: 'kobe', effectiveAt: at('2026-02-01'), quantity: kg('1') }))
-        .thenFails('insufficient-stock');
-    });
-
-    it('refuses a back-dated release at the destination that a later onward transfer relied on', () => {
-      spec
-        .given([
-          established,
-          acquired('lot-1', '100', '2026-01-10'),
-          transferred('tr-1', '100', '2026-02-01', 'yokohama', 'kobe'),
-          transferred('tr-2', '100', '2026-04-01', 'kobe', 'osaka'),
-        ])
-        .when(release({ location: 'kobe', effectiveAt: at('2026-03-01'), quantity: kg('1') }))
-        .thenFails('insufficient-stock');
     });
   });
 
@@ -798,10 +679,7 @@ describe('Stockpile', () => {
       ['a release', release({ effectiveAt: at('2025-12-31T23:59:59Z') })],
       ['a transfer', transfer({ effectiveAt: at('2025-06-01') })],
     ])('refuses %s effective before the stockpile was established', (_case, command) => {
-      spec
-        .given([established, acquired('lot-1', '100', '2026-01-10')])
-        .when(command)
-        .thenFails('before-establishment');
+      spec.given(withHundredKilograms).when(command).thenFails('before-establishment');
     });
 
     it.each([
@@ -810,7 +688,7 @@ describe('Stockpile', () => {
       ['a transfer', transfer],
     ])('refuses %s effective more than five minutes after it is recorded', (_case, build) => {
       const recordedAt = at('2026-03-01T12:00:00Z');
-      const history = [established, acquired('lot-1', '100', '2026-01-10')];
+      const history = withHundredKilograms;
       spec
         .given(history)
         .when(build({ effectiveAt: at('2026-03-01T12:05:01Z'), now: recordedAt }))

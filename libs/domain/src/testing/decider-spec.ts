@@ -1,9 +1,17 @@
-import { DomainError } from '../shared/domain-error';
 import { type Decider, type DomainEvent, fold } from '../shared/decider';
+import type { DomainErrorKind } from '../shared/domain-error';
+import { refusal } from './refusal';
+
+/** What a refusal must say besides its code; only the members given are checked. */
+export interface ExpectedRefusal {
+  /** the input field at fault */
+  field?: string;
+  kind?: DomainErrorKind;
+}
 
 /**
- * given(events).when(command).then(events) / .thenFails(code): the shape every decider test takes.
- * Test-only; no Nest, no mocks.
+ * given(events).when(command).then(events) / .thenFails(code, { field, kind }): the shape every decider
+ * test takes. Test-only; no Nest, no mocks.
  */
 export function deciderSpec<Command, Event extends DomainEvent, State>(
   decider: Decider<Command, Event, State>,
@@ -17,15 +25,13 @@ export function deciderSpec<Command, Event extends DomainEvent, State>(
             then(expected: Event[]): void {
               expect(run()).toEqual(expected);
             },
-            thenFails(code: string): void {
-              let failure: unknown;
-              try {
-                run();
-              } catch (error) {
-                failure = error;
-              }
-              expect(failure).toBeInstanceOf(DomainError);
-              expect((failure as DomainError).code).toBe(code);
+            thenFails(code: string, expected: ExpectedRefusal = {}): void {
+              const failure = refusal(run);
+              expect({
+                code: failure.code,
+                ...('field' in expected ? { field: failure.field } : {}),
+                ...('kind' in expected ? { kind: failure.kind } : {}),
+              }).toEqual({ code, ...expected });
             },
           };
         },
