@@ -36,7 +36,7 @@ describe('The projector as its own app', () => {
       participants: [{ country: 'JP', sharePercent: '100' }],
     });
     const ready = await ledger.request('GET', '/ready');
-    expect(ready.body.readModels.inventory_v1.lag).toBe('1');
+    expect(ready.body.readModels.inventory_v2.lag).toBe('1');
     expectProblem(await ledger.get('/inventory?minPosition=1'), 503, 'unavailable');
   }, 15_000); // minPosition waits its full 5 s here
 
@@ -60,6 +60,6 @@ describe('The projector as its own app', () => {
       expect.objectContaining({ stockpileId: 'reserve', onHand: '2500' }),
     ]);
     const metrics = await (await fetch(`${base}/metrics`)).text();
-    expect(metrics).toContain('ledger_projection_lag_events{read_model="inventory_v1"} 0');
+    expect(metrics).toContain('ledger_projection_lag_events{read_model="inventory_v2"} 0');
   });
 });

@@ -203,7 +203,7 @@ describe('The API killed (SIGKILL) during concurrent commands', () => {
     for (const table of Object.keys(rebuilt.tables)) {
       expect({ table, rows: served.tables[table] }).toEqual({ table, rows: rebuilt.tables[table] });
     }
-    expect(rebuilt.tables.inventory_movements_v1!.length).toBeGreaterThan(COMMANDS / 2);
+    expect(rebuilt.tables.inventory_movements!.length).toBeGreaterThan(COMMANDS / 2);
 
     expect(forgotten).toHaveLength(FORGOTTEN_RESPONSES);
     const retried = tracked.filter((entry) => entry.outcomes.length > 1).length;

@@ -1,5 +1,4 @@
-import { openSqliteDatabase, type SqliteDatabase, SqliteEventStore } from '@ledger/event-store';
-import { rebuildReadModels, SQLITE_READ_MODELS } from '@ledger/projections';
+import { openSqliteDatabase } from '@ledger/event-store';
 import Database from 'better-sqlite3';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -263,49 +262,8 @@ export function eventsByKey(log: StoredEvent[]): Map<string, StoredEvent[]> {
 export const keyOf = (actor: string, key: string) => `${actor} ${key}`;
 export const commandKey = (command: Command) => keyOf(KEYS[command.as].name, command.key);
 
-/** Every row of every table of every read model, in a stable order. */
-export function readModelContents(db: SqliteDatabase): Record<string, unknown[]> {
-  const contents: Record<string, unknown[]> = {};
-  for (const model of SQLITE_READ_MODELS) {
-    for (const table of model.tables) {
-      const columns = db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[];
-      contents[table] = db
-        .prepare(`SELECT * FROM ${table} ORDER BY ${columns.map((column) => `"${column}"`).join(', ')}`)
-        .safeIntegers(true)
-        .all();
-    }
-  }
-  return contents;
-}
 
-/**
- * The read models the server left in `dataDir`, and the read models a rebuild from scratch of the same log
- * gives (on a copy, so the server's file is untouched), with the checkpoints of both.
- */
-export async function servedAndRebuiltReadModels(dataDir: string) {
-  const served = openSqliteDatabase(join(dataDir, 'ledger.sqlite'));
-  const copy = join(dataDir, 'rebuilt.sqlite');
-  try {
-    served.prepare('VACUUM INTO ?').run(copy);
-    const rebuilt = openSqliteDatabase(copy);
-    try {
-      await rebuildReadModels(rebuilt, new SqliteEventStore(rebuilt), SQLITE_READ_MODELS);
-      const checkpoints = (db: SqliteDatabase) =>
-        db
-          .prepare('SELECT name, position FROM projection_checkpoints ORDER BY name')
-          .safeIntegers(true)
-          .all();
-      return {
-        served: { tables: readModelContents(served), checkpoints: checkpoints(served) },
-        rebuilt: { tables: readModelContents(rebuilt), checkpoints: checkpoints(rebuilt) },
-      };
-    } finally {
-      rebuilt.close();
-    }
-  } finally {
-    served.close();
-  }
-}
+export { servedAndRebuiltReadModels } from '../support/read-models';
 
 /** Establishes `count` stockpiles of Japan and Canada, each with a large opening lot at Yokohama. */
 export async function establishStockpiles(baseUrl: string, prefix: string, count: number): Promise<string[]> {

@@ -101,7 +101,7 @@ export async function offlineReport(
       // the shape of GET /inventory's last page: every row, nothing after it
       return { asOf: cut.asOf, rows: balances.map(toInventoryRow), nextCursor: null };
     }
-    if (material !== undefined) return queryExposure(db, country!, material, cut);
+    if (material !== undefined) return await queryExposure(db, country!, material, cut);
     const materials = await queryExposureMaterials(db, country!, cut);
     return {
       country,
