@@ -22,7 +22,7 @@ import { EventProjector } from '../src/projector/projected-events';
 import type { ReadModel } from '../src/read-model';
 import { READ_MODELS } from '../src/read-models';
 import { openReadModelStore } from '../src/store/open-read-model-store';
-import type { ReadModelStore } from '../src/store/read-model-store';
+import type { Checkpoint, ReadModelStore } from '../src/store/read-model-store';
 
 /**
  * Test-only helpers for the projections: an in-memory event log that hands out RecordedEvents with
@@ -396,9 +396,15 @@ export class TestReadModels {
 
   /** Feeds every event in one batch (the default) or in batches of `batchSize`. */
   async feed(events: readonly RecordedEvent[], batchSize = Math.max(events.length, 1)): Promise<void> {
-    const checkpoints = await this.store.checkpoints();
-    const floor = [...checkpoints.values()].reduce((max, c) => (c.recordedAt > max ? c.recordedAt : max), '');
-    const projector = new EventProjector(floor);
+    // The floor of recorded times is that of the lowest checkpoint, where a projector resumes (as
+    // Projector.follow does): the highest would clamp the recorded times of every event a model added later
+    // has yet to see.
+    const checkpoints = [...(await this.store.checkpoints()).values()];
+    const lowest = checkpoints.reduce<Checkpoint | undefined>(
+      (low, c) => (low === undefined || c.position < low.position ? c : low),
+      undefined,
+    );
+    const projector = new EventProjector(lowest?.recordedAt ?? '');
     for (let start = 0; start < events.length; start += batchSize) {
       const failures = await this.store.apply(projector.project(events.slice(start, start + batchSize)));
       if (failures.length > 0) throw failures[0]!.error;

@@ -1,10 +1,18 @@
 import type { Bitemporal } from '../bitemporal';
-import { EventLog, kilograms, onDay, projectLog, type TestReadModels, tonnes } from '../testing/event-log';
+import {
+  EventLog,
+  kilograms,
+  onDay,
+  projectLog,
+  STORE_KINDS,
+  type TestReadModels,
+  tonnes,
+} from '../../testing/event-log';
 import { queryExposure } from './exposure.queries';
 
 const GRAPHITE_MATERIALS = ['graphite-flake', 'graphite-spherical', 'graphite-anode', 'graphite-synthetic'];
 
-describe('Exposure', () => {
+describe.each(STORE_KINDS)('Exposure on %s', (kind) => {
   describe('stockpile holding and days of cover', () => {
     const log = new EventLog('2025-01-01');
     // A Canada–Japan reserve, JP 60 % / CA 40 %.
@@ -39,29 +47,29 @@ describe('Exposure', () => {
     log.consumption('JP', 'germanium', 2025, kilograms('1'), { recordedAt: '2025-10-01' });
 
     let readModels: TestReadModels;
-    beforeAll(() => {
-      readModels = projectLog(log);
+    beforeAll(async () => {
+      readModels = await projectLog(log, kind);
     });
     afterAll(() => readModels.close());
 
     const exposure = (country: string, material: string, cut: Bitemporal) =>
       queryExposure(readModels.db, country, material, cut);
 
-    it('counts JP’s share of the joint reserve after the release', () => {
+    it('counts JP’s share of the joint reserve after the release', async () => {
       // onHand = 1,200,000 kg − 250,500 kg = 949,500 kg; JP: 60 / 100 × 949,500 = 569,700 kg.
       // daysOfCover = 365 × 569,700 / 4,557,600 = 207,940,500 / 4,557,600 = 45.625 exactly, a tie:
       // half-even keeps the even 45.62 (half-up would give 45.63).
-      const result = exposure('JP', 'graphite-anode', { asOf: onDay('2025-06-30') });
+      const result = await exposure('JP', 'graphite-anode', { asOf: onDay('2025-06-30') });
       expect(result.stockpileHolding).toBe('569700');
       expect(result.consumption).toBe('4557600');
       expect(result.consumptionYear).toBe(2025);
       expect(result.daysOfCover).toBe('45.62');
     });
 
-    it('reproduces the holding as known before the back-dated release was recorded', () => {
+    it('reproduces the holding as known before the back-dated release was recorded', async () => {
       // Known on 1 July the release did not exist: 60 / 100 × 1,200,000 kg = 720,000 kg.
       // daysOfCover = 365 × 720,000 / 4,557,600 = 262,800,000 / 4,557,600 = 57.6619… → 57.66.
-      const result = exposure('JP', 'graphite-anode', {
+      const result = await exposure('JP', 'graphite-anode', {
         asOf: onDay('2025-06-30'),
         knownAt: { recordedAt: onDay('2025-07-01') },
       });
@@ -69,20 +77,22 @@ describe('Exposure', () => {
       expect(result.daysOfCover).toBe('57.66');
     });
 
-    it('adds the second stockpile JP takes part in, over all its locations', () => {
+    it('adds the second stockpile JP takes part in, over all its locations', async () => {
       // pool: 2,000 kg + 1,000 kg = 3,000 kg; JP: 33.3333 / 100 × 3,000 kg = 999.999 kg.
       // holding = 569,700 + 999.999 = 570,699.999 kg.
       // daysOfCover = 365 × 570,699.999 / 4,557,600 = 208,305,499.635 / 4,557,600 = 45.70508… → 45.71.
-      const result = exposure('JP', 'graphite-anode', { asOf: onDay('2025-12-31') });
+      const result = await exposure('JP', 'graphite-anode', { asOf: onDay('2025-12-31') });
       expect(result.stockpileHolding).toBe('570699.999');
       expect(result.daysOfCover).toBe('45.71');
     });
 
-    it('gives each participant its own share', () => {
+    it('gives each participant its own share', async () => {
       // CA: 40 / 100 × 949,500 kg = 379,800 kg.
-      expect(exposure('CA', 'graphite-anode', { asOf: onDay('2025-12-31') }).stockpileHolding).toBe('379800');
+      expect((await exposure('CA', 'graphite-anode', { asOf: onDay('2025-12-31') })).stockpileHolding).toBe(
+        '379800',
+      );
       // KR: 66.6667 / 100 × 3,000 kg = 2,000.001 kg from the pool, plus 100 % of 500,000 kg in Busan.
-      const korea = exposure('KR', 'graphite-anode', { asOf: onDay('2025-12-31') });
+      const korea = await exposure('KR', 'graphite-anode', { asOf: onDay('2025-12-31') });
       expect(korea.stockpileHolding).toBe('502000.001');
       // no consumption recorded for KR: no days of cover and no offtake coverage
       expect(korea.consumption).toBeNull();
@@ -90,21 +100,21 @@ describe('Exposure', () => {
       expect(korea.offtakeCoverage).toBeNull();
     });
 
-    it('counts only the material asked for', () => {
+    it('counts only the material asked for', async () => {
       // 60 / 100 × 5,000 kg of gallium in the reserve
-      expect(exposure('JP', 'gallium', { asOf: onDay('2025-12-31') }).stockpileHolding).toBe('3000');
+      expect((await exposure('JP', 'gallium', { asOf: onDay('2025-12-31') })).stockpileHolding).toBe('3000');
     });
 
-    it('holds nothing before the first acquisition', () => {
-      const result = exposure('JP', 'graphite-anode', { asOf: onDay('2025-01-31') });
+    it('holds nothing before the first acquisition', async () => {
+      const result = await exposure('JP', 'graphite-anode', { asOf: onDay('2025-01-31') });
       expect(result.stockpileHolding).toBe('0');
       expect(result.daysOfCover).toBe('0');
     });
 
-    it('rounds the holding to the gram but computes days of cover from the exact share', () => {
+    it('rounds the holding to the gram but computes days of cover from the exact share', async () => {
       // JP: 50 / 100 × 5 g = 2.5 g, printed half-even as 2 g = 0.002 kg;
       // daysOfCover = 365 × 2.5 g / 1,000 g = 0.9125 → 0.91 (the rounded 2 g would give 0.73).
-      const result = exposure('JP', 'germanium', { asOf: onDay('2025-12-31') });
+      const result = await exposure('JP', 'germanium', { asOf: onDay('2025-12-31') });
       expect(result.stockpileHolding).toBe('0.002');
       expect(result.daysOfCover).toBe('0.91');
     });
@@ -127,16 +137,18 @@ describe('Exposure', () => {
     log.tradeFlow('KR', 'BR', 'graphite-flake', 2024, tonnes('68000'));
 
     let readModels: TestReadModels;
-    beforeAll(() => {
-      readModels = projectLog(log);
+    beforeAll(async () => {
+      readModels = await projectLog(log, kind);
     });
     afterAll(() => readModels.close());
 
-    it('computes shares, HHI and CR3 of three sources', () => {
+    it('computes shares, HHI and CR3 of three sources', async () => {
       // total 1,000 t: shares 800/1000 = 0.8, 150/1000 = 0.15, 50/1000 = 0.05.
       // HHI = 80² + 15² + 5² = 6,400 + 225 + 25 = 6,650 (= 10,000 × (0.64 + 0.0225 + 0.0025)).
       // CR3 = 0.8 + 0.15 + 0.05 = 1.
-      const result = queryExposure(readModels.db, 'JP', 'graphite-anode', { asOf: onDay('2025-12-31') });
+      const result = await queryExposure(readModels.db, 'JP', 'graphite-anode', {
+        asOf: onDay('2025-12-31'),
+      });
       expect(result.sourcesYear).toBe(2025);
       expect(result.sources).toEqual([
         { country: 'CN', quantity: '800000', share: '0.8', restricted: false },
@@ -148,11 +160,11 @@ describe('Exposure', () => {
       expect(result.restrictedShare).toBe('0');
     });
 
-    it('reproduces the gallium reference figure', () => {
+    it('reproduces the gallium reference figure', async () => {
       // shares 750/760 = 0.98684210… → 0.986842 and 10/760 = 0.01315789… → 0.013158.
       // HHI = 10,000 × (750² + 10²) / 760² = 10,000 × 562,600 / 577,600 = 5,626,000,000 / 577,600
       //     = 9,740.304709… → 9740.30 (DOMAIN.md's "≈ 9,740"), printed canonically as 9740.3.
-      const result = queryExposure(readModels.db, 'US', 'gallium', { asOf: onDay('2024-12-31') });
+      const result = await queryExposure(readModels.db, 'US', 'gallium', { asOf: onDay('2024-12-31') });
       expect(result.sources.map(({ country, share }) => [country, share])).toEqual([
         ['CN', '0.986842'],
         ['JP', '0.013158'],
@@ -161,12 +173,14 @@ describe('Exposure', () => {
       expect(result.cr3).toBe('1');
     });
 
-    it('takes the three largest sources for CR3, whatever order they were recorded in', () => {
+    it('takes the three largest sources for CR3, whatever order they were recorded in', async () => {
       // total = 1,270 + 89 + 75 + 68 + 20 = 1,522 kt.
       // Σ q² = 1,612,900 + 7,921 + 5,625 + 4,624 + 400 = 1,631,470;
       // HHI = 10,000 × 1,631,470 / 1,522² = 16,314,700,000 / 2,316,484 = 7,042.8718… → 7042.87.
       // CR3 = (1,270 + 89 + 75) / 1,522 = 1,434 / 1,522 = 0.94218134… → 0.942181.
-      const result = queryExposure(readModels.db, 'KR', 'graphite-flake', { asOf: onDay('2025-03-01') });
+      const result = await queryExposure(readModels.db, 'KR', 'graphite-flake', {
+        asOf: onDay('2025-03-01'),
+      });
       expect(result.sourcesYear).toBe(2024);
       expect(result.sources.map(({ country, share }) => [country, share])).toEqual([
         ['CN', '0.834428'], // 1,270 / 1,522 = 0.8344283…
@@ -179,8 +193,8 @@ describe('Exposure', () => {
       expect(result.cr3).toBe('0.942181');
     });
 
-    it('has no concentration figures without any trade flow', () => {
-      const result = queryExposure(readModels.db, 'DE', 'gallium', { asOf: onDay('2025-12-31') });
+    it('has no concentration figures without any trade flow', async () => {
+      const result = await queryExposure(readModels.db, 'DE', 'gallium', { asOf: onDay('2025-12-31') });
       expect(result).toMatchObject({
         sourcesYear: null,
         sources: [],
@@ -226,71 +240,71 @@ describe('Exposure', () => {
     );
 
     let readModels: TestReadModels;
-    beforeAll(() => {
-      readModels = projectLog(log);
+    beforeAll(async () => {
+      readModels = await projectLog(log, kind);
     });
     afterAll(() => readModels.close());
 
-    const restricted = (country: string, cut: Bitemporal) => {
-      const result = queryExposure(readModels.db, country, 'gallium', cut);
+    const restricted = async (country: string, cut: Bitemporal) => {
+      const result = await queryExposure(readModels.db, country, 'gallium', cut);
       return {
         restrictedShare: result.restrictedShare,
         sources: Object.fromEntries(result.sources.map((source) => [source.country, source.restricted])),
       };
     };
 
-    it('marks nothing restricted the day before the measure takes effect', () => {
-      expect(restricted('JP', { asOf: onDay('2023-07-31') })).toEqual({
+    it('marks nothing restricted the day before the measure takes effect', async () => {
+      expect(await restricted('JP', { asOf: onDay('2023-07-31') })).toEqual({
         restrictedShare: '0',
         sources: { CN: false, US: false },
       });
     });
 
-    it('marks China’s share restricted from the effective day', () => {
-      expect(restricted('JP', { asOf: onDay('2023-08-01') })).toEqual({
+    it('marks China’s share restricted from the effective day', async () => {
+      expect(await restricted('JP', { asOf: onDay('2023-08-01') })).toEqual({
         restrictedShare: '0.9',
         sources: { CN: true, US: false },
       });
     });
 
-    it('keeps it restricted until the day before the lift, and free from the lift on', () => {
-      expect(restricted('JP', { asOf: onDay('2024-11-30') }).restrictedShare).toBe('0.9');
-      expect(restricted('JP', { asOf: onDay('2024-12-01') })).toEqual({
+    it('keeps it restricted until the day before the lift, and free from the lift on', async () => {
+      expect((await restricted('JP', { asOf: onDay('2024-11-30') })).restrictedShare).toBe('0.9');
+      expect(await restricted('JP', { asOf: onDay('2024-12-01') })).toEqual({
         restrictedShare: '0',
         sources: { CN: false, US: false },
       });
     });
 
-    it('still sees the measure when the lift was not yet known', () => {
+    it('still sees the measure when the lift was not yet known', async () => {
       expect(
-        restricted('JP', { asOf: onDay('2024-12-01'), knownAt: { recordedAt: onDay('2024-11-14') } })
+        (await restricted('JP', { asOf: onDay('2024-12-01'), knownAt: { recordedAt: onDay('2024-11-14') } }))
           .restrictedShare,
       ).toBe('0.9');
     });
 
-    it('never restricts the imposing country’s own imports', () => {
-      expect(restricted('CN', { asOf: onDay('2023-08-01') })).toEqual({
+    it('never restricts the imposing country’s own imports', async () => {
+      expect(await restricted('CN', { asOf: onDay('2023-08-01') })).toEqual({
         restrictedShare: '0',
         sources: { JP: false },
       });
     });
 
-    it('applies a destination-specific measure to the listed importer only', () => {
+    it('applies a destination-specific measure to the listed importer only', async () => {
       // 2026: y* = 2023, the latest year with flows; the licensing is lifted, the ban targets JP.
-      expect(restricted('JP', { asOf: onDay('2026-01-05') }).restrictedShare).toBe('0');
-      expect(restricted('JP', { asOf: onDay('2026-01-06') })).toEqual({
+      expect((await restricted('JP', { asOf: onDay('2026-01-05') })).restrictedShare).toBe('0');
+      expect(await restricted('JP', { asOf: onDay('2026-01-06') })).toEqual({
         restrictedShare: '0.9',
         sources: { CN: true, US: false },
       });
-      expect(restricted('KR', { asOf: onDay('2026-01-06') })).toEqual({
+      expect(await restricted('KR', { asOf: onDay('2026-01-06') })).toEqual({
         restrictedShare: '0',
         sources: { CN: false, JP: false },
       });
     });
 
-    it('restricts KR’s Chinese share only while the every-destination measure is in force', () => {
+    it('restricts KR’s Chinese share only while the every-destination measure is in force', async () => {
       // 30 / 40 = 0.75
-      expect(restricted('KR', { asOf: onDay('2024-06-30') }).restrictedShare).toBe('0.75');
+      expect((await restricted('KR', { asOf: onDay('2024-06-30') })).restrictedShare).toBe('0.75');
     });
   });
 
@@ -319,13 +333,13 @@ describe('Exposure', () => {
     ); // 10
 
     let readModels: TestReadModels;
-    beforeAll(() => {
-      readModels = projectLog(log);
+    beforeAll(async () => {
+      readModels = await projectLog(log, kind);
     });
     afterAll(() => readModels.close());
 
-    const figures = (cut: Bitemporal) => {
-      const result = queryExposure(readModels.db, 'JP', 'graphite-anode', cut);
+    const figures = async (cut: Bitemporal) => {
+      const result = await queryExposure(readModels.db, 'JP', 'graphite-anode', cut);
       return {
         sourcesYear: result.sourcesYear,
         sources: result.sources.map(({ country, quantity, share }) => [country, quantity, share]),
@@ -359,36 +373,36 @@ describe('Exposure', () => {
       consumption: '12000000',
     };
 
-    it('uses the revised figures when nothing is cut', () => {
-      expect(figures({ asOf })).toEqual(revised);
+    it('uses the revised figures when nothing is cut', async () => {
+      expect(await figures({ asOf })).toEqual(revised);
     });
 
-    it('sees the old figures at a position before the revision, the new ones from it on', () => {
+    it('sees the old figures at a position before the revision, the new ones from it on', async () => {
       expect(flowRevision.position).toBe(9n);
-      expect(figures({ asOf, knownAt: { position: flowRevision.position - 1n } })).toEqual(original);
+      expect(await figures({ asOf, knownAt: { position: flowRevision.position - 1n } })).toEqual(original);
       // at position 9 the flow is revised but the consumption (position 10) not yet
-      expect(figures({ asOf, knownAt: { position: flowRevision.position } })).toEqual({
+      expect(await figures({ asOf, knownAt: { position: flowRevision.position } })).toEqual({
         ...revised,
         consumption: '10000000',
       });
-      expect(figures({ asOf, knownAt: { position: consumptionRevision.position } })).toEqual(revised);
+      expect(await figures({ asOf, knownAt: { position: consumptionRevision.position } })).toEqual(revised);
     });
 
-    it('sees the old figures just before the revision’s recorded time, the new ones at it', () => {
-      expect(figures({ asOf, knownAt: { recordedAt: '2026-04-30T23:59:59.999Z' } })).toEqual(original);
-      expect(figures({ asOf, knownAt: { recordedAt: flowRevision.recordedAt } })).toEqual(revised);
+    it('sees the old figures just before the revision’s recorded time, the new ones at it', async () => {
+      expect(await figures({ asOf, knownAt: { recordedAt: '2026-04-30T23:59:59.999Z' } })).toEqual(original);
+      expect(await figures({ asOf, knownAt: { recordedAt: flowRevision.recordedAt } })).toEqual(revised);
     });
 
-    it('uses y*, the latest year up to the year of D that has flows, and ignores later years', () => {
+    it('uses y*, the latest year up to the year of D that has flows, and ignores later years', async () => {
       // D in 2026: flows exist for 2024, 2025 and 2027 → y* = 2025; consumption of 2026 is missing, so the
       // latest earlier year, 2025, is used (the 2027 forecast is not).
-      expect(figures({ asOf }).sourcesYear).toBe(2025);
-      expect(figures({ asOf }).consumptionYear).toBe(2025);
+      expect((await figures({ asOf })).sourcesYear).toBe(2025);
+      expect((await figures({ asOf })).consumptionYear).toBe(2025);
     });
 
-    it('falls back to 2024 while the 2025 figures were not yet known', () => {
+    it('falls back to 2024 while the 2025 figures were not yet known', async () => {
       // known at position 3: CN 900 t, KR 100 t → 0.9 / 0.1; HHI = 8,200; consumption of 2024.
-      expect(figures({ asOf, knownAt: { position: 3n } })).toEqual({
+      expect(await figures({ asOf, knownAt: { position: 3n } })).toEqual({
         sourcesYear: 2024,
         sources: [
           ['CN', '900000', '0.9'],
@@ -400,13 +414,13 @@ describe('Exposure', () => {
       });
     });
 
-    it('uses the year of D itself when it has figures', () => {
-      expect(figures({ asOf: onDay('2024-12-31') })).toMatchObject({
+    it('uses the year of D itself when it has figures', async () => {
+      expect(await figures({ asOf: onDay('2024-12-31') })).toMatchObject({
         sourcesYear: 2024,
         consumptionYear: 2024,
       });
       // 2027: only AU has a flow → a single source, HHI 10,000
-      expect(figures({ asOf: onDay('2027-03-01') })).toEqual({
+      expect(await figures({ asOf: onDay('2027-03-01') })).toEqual({
         sourcesYear: 2027,
         sources: [['AU', '5000', '1']],
         hhi: '10000',
@@ -415,8 +429,10 @@ describe('Exposure', () => {
       });
     });
 
-    it('has no consumption before the first year with one', () => {
-      const result = queryExposure(readModels.db, 'JP', 'graphite-anode', { asOf: onDay('2023-06-30') });
+    it('has no consumption before the first year with one', async () => {
+      const result = await queryExposure(readModels.db, 'JP', 'graphite-anode', {
+        asOf: onDay('2023-06-30'),
+      });
       expect(result).toMatchObject({
         consumption: null,
         consumptionYear: null,
@@ -483,59 +499,59 @@ describe('Exposure', () => {
     log.liftRestriction('cn-graphite-2023', '2028-07-01', { recordedAt: '2028-06-15' });
 
     let readModels: TestReadModels;
-    beforeAll(() => {
-      readModels = projectLog(log);
+    beforeAll(async () => {
+      readModels = await projectLog(log, kind);
     });
     afterAll(() => readModels.close());
 
-    const coverage = (country: string, cut: Bitemporal) =>
-      queryExposure(readModels.db, country, 'graphite-anode', cut).offtakeCoverage;
+    const coverage = async (country: string, cut: Bitemporal) =>
+      (await queryExposure(readModels.db, country, 'graphite-anode', cut)).offtakeCoverage;
 
-    it('counts only the offtake from the unrestricted origin', () => {
+    it('counts only the offtake from the unrestricted origin', async () => {
       // On 2027-06-30, JP buys anode material under: panasonic 18,000 t (CA) — counts;
       // jp-from-china 10,000 t (CN, restricted for JP) — not; jp-trader terminated from 2027-03-01 — not;
       // jp-later starts 2028-01-01 — not; jp-ending ends on 2027-06-30 (D < endsOn fails) — not;
       // kr-buyer is KR's, jp-flake is another material — not.
       // offtakeCoverage = 18,000 / 60,000 = 0.3.
-      expect(coverage('JP', { asOf: onDay('2027-06-30') })).toBe('0.3');
+      expect(await coverage('JP', { asOf: onDay('2027-06-30') })).toBe('0.3');
     });
 
-    it('counts an offtake up to the day before its endsOn', () => {
+    it('counts an offtake up to the day before its endsOn', async () => {
       // + jp-ending 1,000 t: 19,000 / 60,000 = 0.3166666… → 0.316667.
-      expect(coverage('JP', { asOf: onDay('2027-06-29') })).toBe('0.316667');
+      expect(await coverage('JP', { asOf: onDay('2027-06-29') })).toBe('0.316667');
     });
 
-    it('counts a terminated offtake until its termination takes effect', () => {
+    it('counts a terminated offtake until its termination takes effect', async () => {
       // 2027-02-28: panasonic 18,000 + jp-trader 5,000 + jp-ending 1,000 = 24,000 / 60,000 = 0.4.
-      expect(coverage('JP', { asOf: onDay('2027-02-28') })).toBe('0.4');
+      expect(await coverage('JP', { asOf: onDay('2027-02-28') })).toBe('0.4');
       // 2027-03-01: the termination takes effect that very day → 19,000 / 60,000.
-      expect(coverage('JP', { asOf: onDay('2027-03-01') })).toBe('0.316667');
+      expect(await coverage('JP', { asOf: onDay('2027-03-01') })).toBe('0.316667');
     });
 
-    it('still counts an offtake whose termination was not yet known', () => {
+    it('still counts an offtake whose termination was not yet known', async () => {
       // known on 1 April 2027: 18,000 + 5,000 = 23,000 / 60,000 = 0.383333…
       expect(
-        coverage('JP', { asOf: onDay('2027-06-30'), knownAt: { recordedAt: onDay('2027-04-01') } }),
+        await coverage('JP', { asOf: onDay('2027-06-30'), knownAt: { recordedAt: onDay('2027-04-01') } }),
       ).toBe('0.383333');
     });
 
-    it('counts the Chinese offtake again once the restriction is lifted', () => {
+    it('counts the Chinese offtake again once the restriction is lifted', async () => {
       // 2028-06-30: panasonic 18,000 + jp-later 2,000 = 20,000 / 60,000 (consumption falls back to 2027)
-      expect(coverage('JP', { asOf: onDay('2028-06-30') })).toBe('0.333333');
+      expect(await coverage('JP', { asOf: onDay('2028-06-30') })).toBe('0.333333');
       // 2028-07-01: + jp-from-china 10,000 = 30,000 / 60,000 = 0.5
-      expect(coverage('JP', { asOf: onDay('2028-07-01') })).toBe('0.5');
+      expect(await coverage('JP', { asOf: onDay('2028-07-01') })).toBe('0.5');
     });
 
-    it('counts the imposing country’s own offtakes from its own projects', () => {
+    it('counts the imposing country’s own offtakes from its own projects', async () => {
       // cn-domestic 40,000 / 800,000 = 0.05: China's measure does not apply to China.
-      expect(coverage('CN', { asOf: onDay('2027-06-30') })).toBe('0.05');
+      expect(await coverage('CN', { asOf: onDay('2027-06-30') })).toBe('0.05');
     });
 
-    it('is null without consumption', () => {
-      expect(coverage('KR', { asOf: onDay('2027-06-30') })).toBeNull();
+    it('is null without consumption', async () => {
+      expect(await coverage('KR', { asOf: onDay('2027-06-30') })).toBeNull();
       // JP's consumption of 2027 is not yet recorded in 2026
       expect(
-        coverage('JP', { asOf: onDay('2027-06-30'), knownAt: { recordedAt: onDay('2026-11-30') } }),
+        await coverage('JP', { asOf: onDay('2027-06-30'), knownAt: { recordedAt: onDay('2026-11-30') } }),
       ).toBeNull();
     });
   });
