@@ -88,7 +88,11 @@ describe('EventStoreDB faults (against the gRPC test double)', () => {
       store = await createEventStore(config, db);
       readModels = await openReadModelStore(config);
       const warnings: string[] = [];
-      const logger = { log: () => undefined, warn: (line: string) => warnings.push(line), error: () => undefined };
+      const logger = {
+        log: () => undefined,
+        warn: (line: string) => warnings.push(line),
+        error: () => undefined,
+      };
       const projector = new Projector(slowed(store, 15), readModels, { batchSize: 2, logger });
 
       await ledger.post('/stockpiles', reserve, 'jogmec');

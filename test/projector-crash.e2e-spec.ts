@@ -101,8 +101,7 @@ describe('The projector killed mid-stream', () => {
       const deadline = Date.now() + 60_000;
       for (;;) {
         const reached = checkpoints(db);
-        const lowest =
-          reached.length === READ_MODELS.length ? reached.reduce((a, b) => (a < b ? a : b)) : 0n;
+        const lowest = reached.length === READ_MODELS.length ? reached.reduce((a, b) => (a < b ? a : b)) : 0n;
         const highest = reached.reduce((a, b) => (a > b ? a : b), 0n);
         if (highest > (kills[kills.length - 1] ?? 0n) && lowest < TOTAL) {
           child.kill('SIGKILL');
@@ -128,8 +127,8 @@ describe('The projector killed mid-stream', () => {
     // The expected read models: a rebuild of a copy of the same log from scratch.
     const { served, rebuilt } = await servedAndRebuiltReadModels(dataDir);
     expect(served).toEqual(rebuilt);
-    const acquired = served.tables.inventory_movements!
-      .filter((row) => row.kind === 'acquired')
+    const acquired = served.tables
+      .inventory_movements!.filter((row) => row.kind === 'acquired')
       .reduce((sum, row) => sum + BigInt(row.grams!), 0n);
     // Σ over 40 stockpiles of Σ_{i=1..1000} (i + 0.5) kg = 40 × 501,000 kg
     expect(acquired).toBe(40n * 501_000_000n);

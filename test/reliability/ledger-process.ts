@@ -262,7 +262,6 @@ export function eventsByKey(log: StoredEvent[]): Map<string, StoredEvent[]> {
 export const keyOf = (actor: string, key: string) => `${actor} ${key}`;
 export const commandKey = (command: Command) => keyOf(KEYS[command.as].name, command.key);
 
-
 export { servedAndRebuiltReadModels } from '../support/read-models';
 
 /** Establishes `count` stockpiles of Japan and Canada, each with a large opening lot at Yokohama. */

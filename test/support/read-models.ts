@@ -13,7 +13,9 @@ export async function readModelState(store: ReadModelStore) {
     for (const table of model.tables) {
       const rows = await store.reader.all<Record<string, unknown>>(`SELECT * FROM ${table.name}`);
       const asText = rows.map((row) =>
-        Object.fromEntries(Object.entries(row).map(([column, value]) => [column, value === null ? null : String(value)])),
+        Object.fromEntries(
+          Object.entries(row).map(([column, value]) => [column, value === null ? null : String(value)]),
+        ),
       );
       tables[table.name] = asText.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
     }

@@ -33,7 +33,6 @@ export async function createProjector(
     projector,
     async close() {
       await projector.stop();
-      await readModels.lock.close();
       await readModels.close();
       await events.close();
     },

@@ -349,10 +349,7 @@ export class ReadModelStore {
     });
   }
 
-  /**
-   * Makes the rebuilt generations live, in one transaction: views point at them, the old tables go.
-   * Returns the position every swapped model has reached.
-   */
+  /** Makes the rebuilt generations live, in one transaction: views point at them, the old tables go. */
   async swapRebuild(models: readonly string[]): Promise<void> {
     await this.databases.writer.transaction(async (tx) => {
       for (const name of models) {
@@ -408,6 +405,7 @@ export class ReadModelStore {
   }
 
   async close(): Promise<void> {
+    await this.lock.close();
     const closed = new Set<SqlDatabase>();
     for (const database of [this.databases.reader, this.databases.writer, this.databases.records]) {
       if (closed.has(database)) continue;
