@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AuditController } from './audit/audit.controller';
+import { AuditTrail } from './audit/audit-trail';
 import { StreamsController } from './audit/streams.controller';
 import { AuthGuard } from './auth/auth.guard';
 import type { LedgerConfig } from './config/ledger-config';
@@ -36,6 +37,7 @@ export class AppModule {
       ],
       providers: [
         ReportCuts,
+        AuditTrail,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],

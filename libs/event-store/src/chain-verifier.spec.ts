@@ -219,7 +219,7 @@ describe('Hash chain', () => {
           eventId: lines[4]!.eventId,
           position: 5n,
           message: expect.stringMatching(
-            /^the log line gives sequence 5, digest [0-9a-f]{64}, but the log up to here gives sequence 5, digest [0-9a-f]{64}: its recorded time \(2027-03-01T00:00:05.000Z\), its position in the log or an earlier event was altered$/,
+            /^sequence 5, digest [0-9a-f]{64} recorded for this event \(by a log line, or by the log index when the event was first read\), but the log up to here gives sequence 5, digest [0-9a-f]{64}: its recorded time \(2027-03-01T00:00:05.000Z\), its position in the log or an earlier event was altered$/,
           ),
         }),
       ]);

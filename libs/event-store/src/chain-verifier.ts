@@ -192,7 +192,8 @@ export class ChainVerifier {
     ].join(', ');
     fail(
       'digest-mismatch',
-      `the log line gives ${given}, but the log up to here gives sequence ${sequence}, digest ${digest}: ` +
+      `${given} recorded for this event (by a log line, or by the log index when the event was first read), ` +
+        `but the log up to here gives sequence ${sequence}, digest ${digest}: ` +
         `its recorded time (${event.recordedAt}), its position in the log or an earlier event was altered`,
     );
   }

@@ -25,3 +25,4 @@ export * from './exposure/exposure.queries';
 export * from './projector/create-projector';
 export * from './queries';
 export * from './projector/readiness';
+export * from './audit/log-index';

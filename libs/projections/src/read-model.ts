@@ -13,6 +13,8 @@ export interface ProjectedEnvelope {
   readonly effectiveAt: string;
   /** when the ledger learned it (ISO 8601, UTC): never decreasing along positions */
   readonly recordedAt: string;
+  /** the event's hash as sealed (its content hash): what the log digest folds */
+  readonly hash?: string;
 }
 
 /**

@@ -8,7 +8,14 @@ import {
   Quantity,
   RESTRICTION_MEASURES,
 } from '@ledger/domain';
-import type { EventStore, ReadAllOptions, RecordedEvent } from '@ledger/event-store';
+import {
+  type DigestCheckpoint,
+  type EventStore,
+  GENESIS_CHECKPOINT,
+  nextDigestCheckpoint,
+  type ReadAllOptions,
+  type RecordedEvent,
+} from '@ledger/event-store';
 import {
   type DataOf,
   EventLog,
@@ -26,6 +33,7 @@ import { type InventoryRow, queryInventory } from './inventory/inventory.queries
 import { rebuildReadModels } from './projector/rebuild';
 import { queryProject } from './projects/projects.queries';
 import type { ReadModel } from './read-model';
+import { digestCheckpointBefore, LOG_INDEX_INTERVAL } from './audit/log-index';
 import { READ_MODELS } from './read-models';
 import {
   queryActiveRestrictions,
@@ -926,7 +934,7 @@ describe.each(STORE_KINDS)('Rebuilding the read models on %s', (kind) => {
       expect(await resumePosition(crashing)).toBe(committed);
       expect(
         Object.fromEntries([...(await crashing.store.checkpoints())].map(([name, c]) => [name, c.position])),
-      ).toEqual(Object.fromEntries(READ_MODELS.map((model) => [model.name, committed])));
+      ).toEqual(Object.fromEntries(crashing.store.names.map((name) => [name, committed])));
       await resume(random, crashing, log.events);
       expect(await readModelState(crashing, log)).toEqual(expected);
     });
@@ -1008,6 +1016,17 @@ describe.each(STORE_KINDS)('Rebuilding the read models on %s', (kind) => {
         });
       coverage.revisedStatistics += keys.length - new Set(keys).size;
     });
+
+    it('keeps the log digest at every milestone and at its checkpoint, as a verification from the start computes it', async () => {
+      const checkpoints = logDigestCheckpoints(log.events);
+      const head = checkpoints[checkpoints.length - 1]!;
+      expect(await digestCheckpointBefore(reference.db, { sequence: head.sequence })).toEqual(head);
+      for (const checkpoint of checkpoints.filter((c) => c.sequence % LOG_INDEX_INTERVAL === 0n)) {
+        expect(await digestCheckpointBefore(reference.db, { sequence: checkpoint.sequence })).toEqual(
+          checkpoint,
+        );
+      }
+    });
   });
 
   it('exercised every table and every interesting case over the seeds', async () => {
@@ -1022,3 +1041,14 @@ describe.each(STORE_KINDS)('Rebuilding the read models on %s', (kind) => {
     expect(coverage.crashesMidBatch).toBeGreaterThan(0);
   });
 });
+
+/** The digest checkpoint after each event, as the event store's own fold computes it from the start. */
+function logDigestCheckpoints(events: readonly RecordedEvent[]): DigestCheckpoint[] {
+  const checkpoints: DigestCheckpoint[] = [];
+  let checkpoint: DigestCheckpoint = GENESIS_CHECKPOINT;
+  for (const event of events) {
+    checkpoint = nextDigestCheckpoint(checkpoint, event);
+    checkpoints.push(checkpoint);
+  }
+  return checkpoints;
+}

@@ -1,5 +1,5 @@
 import { categoryOfStream } from '@ledger/domain';
-import { type RecordedEvent, toDomainEvent } from '@ledger/event-store';
+import { eventHash, type RecordedEvent, toDomainEvent } from '@ledger/event-store';
 import type { ProjectedEnvelope } from '../read-model';
 
 /** A projected event of any type, as the store hands it to every read model. */
@@ -36,6 +36,8 @@ export class EventProjector {
         eventId: event.eventId,
         streamId: event.streamId,
         entityId: event.streamId.slice(category.length + 1),
+        // the sealed hash; an event stored without one is hashed from its content, as the verifier does
+        hash: typeof event.metadata?.hash === 'string' ? event.metadata.hash : eventHash(event),
       };
     });
   }

@@ -192,7 +192,7 @@ export class Projector {
     projected: ReturnType<EventProjector['project']>,
     _batch: RecordedEvent[],
   ): Promise<void> {
-    const models = this.readModels.models.map((model) => model.name).filter((name) => !this.parked.has(name));
+    const models = this.readModels.names.filter((name) => !this.parked.has(name));
     const failures = await this.readModels.apply(projected, { models });
     for (const failure of failures) this.park(failure);
     await this.refreshCheckpoints();

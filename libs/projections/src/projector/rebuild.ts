@@ -49,7 +49,7 @@ export async function rebuildReadModels(
   readModels: ReadModelStore,
   options: RebuildOptions = {},
 ): Promise<RebuildResult> {
-  const names = options.models ?? readModels.models.map((model) => model.name);
+  const names = options.models ?? readModels.names;
   const batchSize = options.batchSize ?? 5000;
   await readModels.beginRebuild(names);
 

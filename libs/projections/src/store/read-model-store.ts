@@ -1,4 +1,11 @@
-import type { ProjectedEnvelope, ReadModel, TableNames } from '../read-model';
+import {
+  decodeLogIndexState,
+  encodeLogIndexState,
+  foldLogIndex,
+  LOG_INDEX,
+  LOG_INDEX_TABLE,
+} from '../audit/log-index';
+import type { ProjectedEnvelope, ReadModel, TableDefinition, TableNames } from '../read-model';
 import type { SqlDatabase, SqlReader, SqlTransaction, SqlValue, Statement } from '../sql/sql.port';
 import { toBigInt } from '../sql/sql.port';
 import { IdempotencyRecords } from './idempotency-records';
@@ -55,7 +62,7 @@ const SYSTEM_TABLES = (d: SqlReader['dialect']) => [
      name TEXT PRIMARY KEY, generation ${d.bigint} NOT NULL, building_generation ${d.bigint})`,
   `CREATE TABLE IF NOT EXISTS read_model_checkpoints (
      name TEXT NOT NULL, generation ${d.bigint} NOT NULL, position ${d.bigint} NOT NULL,
-     recorded_at TEXT NOT NULL, PRIMARY KEY (name, generation))`,
+     recorded_at TEXT NOT NULL, state TEXT, PRIMARY KEY (name, generation))`,
   `CREATE TABLE IF NOT EXISTS projector_state (id ${d.bigint} PRIMARY KEY, state TEXT NOT NULL, updated_at TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS read_model_tables (
      name TEXT NOT NULL, generation ${d.bigint} NOT NULL, logical TEXT NOT NULL, PRIMARY KEY (name, generation, logical))`,
@@ -99,6 +106,8 @@ interface ModelRow {
 export class ReadModelStore {
   readonly idempotency: IdempotencyRecords;
   private readonly byName: ReadonlyMap<string, ReadModel>;
+  /** what has tables, generations and a checkpoint: the read models and the log index */
+  private readonly parts: readonly { name: string; tables: readonly TableDefinition[] }[];
 
   constructor(
     private readonly databases: ReadModelDatabases,
@@ -109,6 +118,12 @@ export class ReadModelStore {
   ) {
     this.idempotency = new IdempotencyRecords(databases.records);
     this.byName = new Map(models.map((model) => [model.name, model]));
+    this.parts = [...models, { name: LOG_INDEX, tables: [LOG_INDEX_TABLE] }];
+  }
+
+  /** Names of everything the projector keeps: the read models, then the log index. */
+  get names(): string[] {
+    return this.parts.map((part) => part.name);
   }
 
   /** What queries read: the live generation of every model, through its views. */
@@ -136,11 +151,12 @@ export class ReadModelStore {
       const existing = await tx.all<ModelRow>(
         'SELECT name, generation, building_generation FROM read_models',
       );
+      const known = new Set(this.names);
       for (const row of existing) {
-        if (!this.byName.has(row.name)) await this.retire(tx, row);
+        if (!known.has(row.name)) await this.retire(tx, row);
       }
       const present = new Set(existing.map((row) => row.name));
-      for (const model of this.models) {
+      for (const model of this.parts) {
         if (present.has(model.name)) continue;
         const generation = await this.nextGeneration(tx);
         await this.createTables(tx, model, generation);
@@ -165,7 +181,11 @@ export class ReadModelStore {
     return next;
   }
 
-  private async createTables(tx: SqlTransaction, model: ReadModel, generation: bigint): Promise<void> {
+  private async createTables(
+    tx: SqlTransaction,
+    model: { name: string; tables: readonly TableDefinition[] },
+    generation: bigint,
+  ): Promise<void> {
     for (const table of model.tables) {
       for (const statement of table.ddl(physical(table.name, generation), this.dialect))
         await tx.run(statement);
@@ -187,7 +207,11 @@ export class ReadModelStore {
     await tx.run('DELETE FROM read_model_checkpoints WHERE name = ? AND generation = ?', [name, generation]);
   }
 
-  private async pointViews(tx: SqlTransaction, model: ReadModel, generation: bigint): Promise<void> {
+  private async pointViews(
+    tx: SqlTransaction,
+    model: { tables: readonly TableDefinition[] },
+    generation: bigint,
+  ): Promise<void> {
     for (const table of model.tables) {
       await tx.run(`DROP VIEW IF EXISTS ${table.name}`);
       await tx.run(`CREATE VIEW ${table.name} AS SELECT * FROM ${physical(table.name, generation)}`);
@@ -216,8 +240,9 @@ export class ReadModelStore {
         WHERE c.generation = ${options.building ? 'm.building_generation' : 'm.generation'}`,
     );
     const checkpoints = new Map<string, Checkpoint>();
+    const known = new Set(this.names);
     for (const row of rows) {
-      if (this.byName.has(row.name)) {
+      if (known.has(row.name)) {
         checkpoints.set(row.name, { position: toBigInt(row.position), recordedAt: row.recorded_at });
       }
     }
@@ -239,6 +264,7 @@ export class ReadModelStore {
     const targets = options.models
       ? this.models.filter((m) => options.models!.includes(m.name))
       : this.models;
+    const withLogIndex = !options.models || options.models.includes(LOG_INDEX);
     return this.databases.writer.transaction(async (tx) => {
       const generations = new Map(
         (await tx.all<ModelRow>('SELECT name, generation, building_generation FROM read_models')).map(
@@ -259,6 +285,10 @@ export class ReadModelStore {
         if (fresh.length === 0) continue;
         const failure = await this.applyToModel(tx, model, generation, fresh);
         if (failure) failures.push(failure);
+      }
+      const logIndexGeneration = generations.get(LOG_INDEX);
+      if (withLogIndex && logIndexGeneration !== null && logIndexGeneration !== undefined) {
+        await this.applyToLogIndex(tx, toBigInt(logIndexGeneration), events);
       }
       return failures;
     });
@@ -323,6 +353,28 @@ export class ReadModelStore {
     return failure;
   }
 
+  /** The log index folds every event in order; it cannot fail, so it needs no savepoint. */
+  private async applyToLogIndex(
+    tx: SqlTransaction,
+    generation: bigint,
+    events: readonly ProjectedEnvelope[],
+  ): Promise<void> {
+    const stored = await tx.get<{ position: unknown; state: string | null }>(
+      'SELECT position, state FROM read_model_checkpoints WHERE name = ? AND generation = ?',
+      [LOG_INDEX, generation],
+    );
+    const from = decodeLogIndexState(stored ? toBigInt(stored.position) : 0n, stored?.state);
+    const fresh = events.filter((event) => event.position > from.position);
+    if (fresh.length === 0) return;
+    const { state, statements } = foldLogIndex(from, fresh, (logical) => physical(logical, generation));
+    await tx.execute(statements);
+    await tx.run(
+      `UPDATE read_model_checkpoints SET position = ?, recorded_at = ?, state = ?
+        WHERE name = ? AND generation = ?`,
+      [state.position, state.recordedAt, encodeLogIndexState(state), LOG_INDEX, generation],
+    );
+  }
+
   /**
    * Starts building a new generation of `models` beside the live one (dropping what an interrupted rebuild
    * left): empty tables, no views, a checkpoint at 0.
@@ -372,8 +424,8 @@ export class ReadModelStore {
     });
   }
 
-  private model(name: string): ReadModel {
-    const model = this.byName.get(name);
+  private model(name: string): { name: string; tables: readonly TableDefinition[] } {
+    const model = this.parts.find((part) => part.name === name);
     if (!model) throw new Error(`unknown read model ${name}`);
     return model;
   }
