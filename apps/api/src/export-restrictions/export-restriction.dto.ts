@@ -1,19 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { EVERY_DESTINATION, RESTRICTION_MEASURES } from '@ledger/domain';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsIn,
-  IsOptional,
-  IsString,
-  MaxLength,
-  MinLength,
-} from 'class-validator';
+import { EVERY_DESTINATION, RESTRICTION_MEASURES, MAX_TEXT_LENGTH } from '@ledger/domain';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { CLIENT_ID, clientIdRule, CommandBodyDto, MaterialCodesProperty } from '../commands/value.dto';
 import { ReportQueryDto } from '../queries/report-query';
 
-const LEGAL_REFERENCE = 200;
+/** Checked by the domain (`parseText`: trimmed, NFC, no control characters, 1–200). */
+const LEGAL_REFERENCE = MAX_TEXT_LENGTH;
 /** ISO 3166-1 assigns 249 codes; a list longer than that must repeat one or hold something else. */
 const MAX_DESTINATIONS = 249;
 
@@ -65,8 +57,6 @@ export class RestrictExportsDto extends CommandBodyDto {
 
   @ApiProperty({ example: 'MOFCOM/GAC Announcement No. 23 [2023]', maxLength: LEGAL_REFERENCE })
   @IsString()
-  @MinLength(1)
-  @MaxLength(LEGAL_REFERENCE)
   legalReference!: string;
 }
 

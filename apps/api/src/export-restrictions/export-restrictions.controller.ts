@@ -27,11 +27,15 @@ import {
   RestrictionsQueryDto,
   RestrictionTimelineQueryDto,
 } from './export-restriction.dto';
+import { restrictionsReadModel } from '@ledger/projections';
 
 /**
  * A restriction is imposed by a foreign government, not by the recorder's own country, so any recorder
  * may record or lift one (API.md); readers and auditors are refused by the role guard.
  */
+/** The read models this slice's queries read: a `minPosition` waits for these only. */
+const READS = [restrictionsReadModel].map((model) => model.name);
+
 @ApiTags('export-restrictions')
 @ApiBearerAuth()
 @Controller('export-restrictions')
@@ -104,7 +108,7 @@ export class ExportRestrictionsController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const cut = await this.cuts.cut(query);
+    const cut = await this.cuts.cut(query, READS);
     const activeOn =
       query.activeOn === undefined ? cut.asOf.slice(0, 10) : parseDay(query.activeOn, 'activeOn');
     const rows = await this.queries.active(
@@ -130,7 +134,7 @@ export class ExportRestrictionsController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const cut = await this.cuts.cut(query);
+    const cut = await this.cuts.cut(query, READS);
     const importer = parseCountry(query.importer, 'importer');
     const material = parseMaterial(query.material, 'material');
     const periods = await this.queries.timeline(importer, material, cut);
@@ -142,7 +146,7 @@ export class ExportRestrictionsController {
   @Roles('reader', 'auditor')
   @ApiOperation({ summary: 'One measure with its history (imposed, lifted), as known at knownAt' })
   async restriction(@EntityIdParam() restrictionId: string, @Query() query: ReportQueryDto) {
-    const cut = await this.cuts.cut(query);
+    const cut = await this.cuts.cut(query, READS);
     const found = await this.queries.restriction(restrictionId, cut);
     if (!found) throw new NotFoundProblem(`export restriction ${restrictionId} is not known at that time`);
     return found;

@@ -7,6 +7,13 @@ import { Roles } from '../auth/auth.decorators';
 import { sendCsv, wantsCsv } from '../queries/csv';
 import { ReportCuts, ReportQueryDto } from '../queries/report-query';
 import { EXPOSURE_QUERIES } from '../wiring/tokens';
+import {
+  inventoryReadModel,
+  projectsReadModel,
+  restrictionsReadModel,
+  stockpilesReadModel,
+  supplyReadModel,
+} from '@ledger/projections';
 
 const EXPOSURE_COLUMNS = [
   'country',
@@ -25,6 +32,15 @@ const EXPOSURE_COLUMNS = [
 ];
 
 /** Exposure of an importing country (DOMAIN.md "Exposure"), as of a date and as known at a time. */
+/** The read models this slice's queries read: a `minPosition` waits for these only. */
+const READS = [
+  supplyReadModel,
+  restrictionsReadModel,
+  stockpilesReadModel,
+  inventoryReadModel,
+  projectsReadModel,
+].map((model) => model.name);
+
 @ApiTags('exposure')
 @ApiBearerAuth()
 @Controller('exposure')
@@ -46,7 +62,7 @@ export class ExposureController {
   ) {
     const country = parseCountry(countryParam, 'country');
     const material = parseMaterial(materialParam, 'material');
-    const cut = await this.cuts.cut(query);
+    const cut = await this.cuts.cut(query, READS);
     const exposure = await this.queries.exposure(country, material, cut);
     if (wantsCsv(request, query.format)) return sendCsv(response, EXPOSURE_COLUMNS, [exposure]);
     return exposure;
@@ -62,7 +78,7 @@ export class ExposureController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const country = parseCountry(countryParam, 'country');
-    const cut = await this.cuts.cut(query);
+    const cut = await this.cuts.cut(query, READS);
     const materials = await this.queries.materials(country, cut);
     const rows = await Promise.all(
       materials.map((material) => this.queries.exposure(country, material, cut)),

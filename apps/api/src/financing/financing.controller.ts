@@ -8,6 +8,7 @@ import { Roles } from '../auth/auth.decorators';
 import { sendCsv, wantsCsv } from '../queries/csv';
 import { ReportCuts, ReportQueryDto } from '../queries/report-query';
 import { FINANCING_QUERIES } from '../wiring/tokens';
+import { projectsReadModel } from '@ledger/projections';
 
 export class FinancingQueryDto extends ReportQueryDto {
   @ApiProperty({ enum: FINANCING_GROUPINGS, example: 'instrument' })
@@ -28,6 +29,9 @@ export class FinancingQueryDto extends ReportQueryDto {
 }
 
 /** DOMAIN.md "Financing": sums per group and original currency, never converted, with counts. */
+/** The read models this slice's queries read: a `minPosition` waits for these only. */
+const READS = [projectsReadModel].map((model) => model.name);
+
 @ApiTags('reports')
 @ApiBearerAuth()
 @Controller('reports')
@@ -47,7 +51,7 @@ export class FinancingController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const cut = await this.cuts.cut(query);
+    const cut = await this.cuts.cut(query, READS);
     const report = await this.queries.financing(
       query.groupBy as FinancingGrouping,
       {

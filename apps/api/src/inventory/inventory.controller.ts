@@ -8,6 +8,7 @@ import { streamCsv, wantsCsv } from '../queries/csv';
 import { allPages } from '../queries/pages';
 import { ListQueryDto, pageOf, ReportCuts } from '../queries/report-query';
 import { INVENTORY_QUERIES } from '../wiring/tokens';
+import { inventoryReadModel } from '@ledger/projections';
 
 export class InventoryQueryDto extends ListQueryDto {
   @ApiPropertyOptional({ description: 'stockpile id' })
@@ -40,6 +41,9 @@ const COLUMNS = [
   'transferredOut',
 ];
 
+/** The read models this slice's queries read: a `minPosition` waits for these only. */
+const READS = [inventoryReadModel].map((model) => model.name);
+
 @ApiTags('inventory')
 @ApiBearerAuth()
 @Controller('inventory')
@@ -61,7 +65,7 @@ export class InventoryController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const cut = await this.cuts.cut(query);
+    const cut = await this.cuts.cut(query, READS);
     const filter = {
       ...(query.stockpile === undefined ? {} : { stockpileIds: [query.stockpile] }),
       ...(query.material === undefined ? {} : { material: query.material }),

@@ -1,7 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { FINANCING_INSTRUMENTS, MATERIAL_CODES, PROJECT_STAGE_ORDER, PROJECT_STAGES } from '@ledger/domain';
+import {
+  FINANCING_INSTRUMENTS,
+  MATERIAL_CODES,
+  PROJECT_STAGE_ORDER,
+  PROJECT_STAGES,
+  MAX_TEXT_LENGTH,
+} from '@ledger/domain';
 import { Type } from 'class-transformer';
-import { IsIn, IsObject, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { IsIn, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import {
   CLIENT_ID,
   clientIdRule,
@@ -12,8 +18,8 @@ import {
 } from '../commands/value.dto';
 import { ListQueryDto, ReportQueryDto } from '../queries/report-query';
 
-const TEXT = 200;
-const REASON = 1000;
+/** Text fields are checked by the domain (`parseText`: trimmed, NFC, no control characters, 1–200). */
+const TEXT = MAX_TEXT_LENGTH;
 
 /**
  * Countries, materials and days are checked by the domain's parsers in the controller (against the ISO
@@ -30,14 +36,10 @@ export class RegisterProjectDto extends CommandBodyDto {
 
   @ApiProperty({ example: 'Bécancour battery material plant', maxLength: TEXT })
   @IsString()
-  @MinLength(1)
-  @MaxLength(TEXT)
   name!: string;
 
   @ApiProperty({ example: 'Nouveau Monde Graphite', maxLength: TEXT })
   @IsString()
-  @MinLength(1)
-  @MaxLength(TEXT)
   operator!: string;
 
   @ApiProperty({ ...COUNTRY, example: 'CA' })
@@ -81,8 +83,6 @@ export class FinanceProjectDto extends CommandBodyDto {
 
   @ApiProperty({ example: 'Export Development Canada', maxLength: TEXT })
   @IsString()
-  @MinLength(1)
-  @MaxLength(TEXT)
   financier!: string;
 
   @ApiProperty({ ...COUNTRY, example: 'CA' })
@@ -107,8 +107,6 @@ export class SignOfftakeDto extends CommandBodyDto {
 
   @ApiProperty({ example: 'Panasonic Energy', maxLength: TEXT })
   @IsString()
-  @MinLength(1)
-  @MaxLength(TEXT)
   buyer!: string;
 
   @ApiProperty({ ...COUNTRY, example: 'JP' })
@@ -151,10 +149,8 @@ export class RecordDeliveryDto extends CommandBodyDto {
 }
 
 export class TerminateOfftakeDto extends CommandBodyDto {
-  @ApiProperty({ example: 'buyer invoked force majeure', maxLength: REASON })
+  @ApiProperty({ example: 'buyer invoked force majeure', maxLength: TEXT })
   @IsString()
-  @MinLength(1)
-  @MaxLength(REASON)
   reason!: string;
 
   @ApiProperty({ ...DAY, example: '2030-01-01', description: 'first day the offtake is no longer in force' })

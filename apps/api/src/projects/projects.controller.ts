@@ -40,6 +40,10 @@ import {
   SignOfftakeDto,
   TerminateOfftakeDto,
 } from './project.dto';
+import { projectsReadModel } from '@ledger/projections';
+
+/** The read models this slice's queries read: a `minPosition` waits for these only. */
+const READS = [projectsReadModel].map((model) => model.name);
 
 @ApiTags('projects')
 @ApiBearerAuth()
@@ -228,7 +232,7 @@ export class ProjectsController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const cut = await this.cuts.cut(query);
+    const cut = await this.cuts.cut(query, READS);
     const filter = {
       ...(query.country === undefined ? {} : { country: parseCountry(query.country, 'country') }),
       ...(query.material === undefined ? {} : { material: parseMaterial(query.material, 'material') }),
@@ -256,7 +260,7 @@ export class ProjectsController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const cut = await this.cuts.cut(query);
+    const cut = await this.cuts.cut(query, READS);
     const view = await this.queries.project(projectId, cut);
     if (!view) throw new NotFoundProblem(`project ${projectId} is not known at that time`);
     if (wantsCsv(request, query.format)) return sendCsv(response, OFFTAKE_COLUMNS, view.offtakes);
@@ -274,7 +278,7 @@ export class ProjectsController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const cut = await this.cuts.cut(query);
+    const cut = await this.cuts.cut(query, READS);
     const material = query.material === undefined ? undefined : parseMaterial(query.material, 'material');
     const book = await this.queries.offtakeBook(projectId, material, cut);
     if (!book) throw new NotFoundProblem(`project ${projectId} is not known at that time`);

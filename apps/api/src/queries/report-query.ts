@@ -76,7 +76,8 @@ export class ReportCuts {
     @Inject(EVENT_STORE) private readonly events: EventStore,
   ) {}
 
-  async cut(query: ReportQueryDto): Promise<Bitemporal> {
+  /** `readModels`: those the query reads; `minPosition` waits for them, not for a model parked elsewhere. */
+  async cut(query: ReportQueryDto, readModels?: readonly string[]): Promise<Bitemporal> {
     const now = new Date().toISOString();
     const asOf = query.asOf === undefined ? now : parseInstant(query.asOf, 'asOf');
     let cut: Bitemporal = { asOf };
@@ -99,9 +100,9 @@ export class ReportCuts {
         cut = { asOf, knownAt: { recordedAt } };
       }
     }
-    if (wait !== undefined && !(await this.projector.waitFor(wait, MAX_WAIT_MS))) {
+    if (wait !== undefined && !(await this.projector.waitFor(wait, MAX_WAIT_MS, readModels))) {
       throw new UnavailableProblem(
-        `the read models are at position ${this.projector.position()}, not yet ${wait}`,
+        `the read models are at position ${this.projector.position(readModels)}, not yet ${wait}`,
         1,
       );
     }

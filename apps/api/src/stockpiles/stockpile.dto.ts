@@ -8,14 +8,11 @@ import {
   IsString,
   Matches,
   MaxLength,
-  MinLength,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { CLIENT_ID, clientIdRule, CommandBodyDto, MoneyDto, QuantityDto } from '../commands/value.dto';
 import { ListQueryDto } from '../queries/report-query';
-
-const TEXT = 200;
 
 export class ParticipantDto {
   @ApiProperty({ example: 'JP' })
@@ -35,14 +32,10 @@ export class EstablishStockpileDto extends CommandBodyDto {
 
   @ApiProperty({ example: 'Canada–Japan graphite reserve' })
   @IsString()
-  @MinLength(1)
-  @MaxLength(TEXT)
   name!: string;
 
   @ApiProperty({ example: 'JOGMEC' })
   @IsString()
-  @MinLength(1)
-  @MaxLength(TEXT)
   custodian!: string;
 
   @ApiProperty({ type: [ParticipantDto] })
@@ -73,8 +66,6 @@ export class AcquireStockDto extends StockMovementDto {
 
   @ApiProperty({ example: 'Yokohama bonded warehouse 3' })
   @IsString()
-  @MinLength(1)
-  @MaxLength(TEXT)
   location!: string;
 
   @ApiProperty({ example: 'CA' })
@@ -95,14 +86,10 @@ export class ReleaseStockDto extends StockMovementDto {
 
   @ApiProperty({ example: 'Yokohama bonded warehouse 3' })
   @IsString()
-  @MinLength(1)
-  @MaxLength(TEXT)
   location!: string;
 
   @ApiProperty({ example: 'Panasonic Energy' })
   @IsString()
-  @MinLength(1)
-  @MaxLength(TEXT)
   recipient!: string;
 
   @ApiProperty({ example: 'JP' })
@@ -111,14 +98,11 @@ export class ReleaseStockDto extends StockMovementDto {
 
   @ApiProperty({ example: 'supply disruption after export licensing' })
   @IsString()
-  @MinLength(1)
   @MaxLength(1000)
   reason!: string;
 
   @ApiProperty({ example: 'METI-2026-041' })
   @IsString()
-  @MinLength(1)
-  @MaxLength(TEXT)
   authorisationRef!: string;
 }
 
@@ -129,14 +113,10 @@ export class TransferStockDto extends StockMovementDto {
 
   @ApiProperty({ example: 'Yokohama bonded warehouse 3' })
   @IsString()
-  @MinLength(1)
-  @MaxLength(TEXT)
   fromLocation!: string;
 
   @ApiProperty({ example: 'Kobe bonded warehouse 1' })
   @IsString()
-  @MinLength(1)
-  @MaxLength(TEXT)
   toLocation!: string;
 }
 

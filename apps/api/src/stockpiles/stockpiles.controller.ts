@@ -32,6 +32,10 @@ import {
   StockpileListQueryDto,
   TransferStockDto,
 } from './stockpile.dto';
+import { inventoryReadModel, stockpilesReadModel } from '@ledger/projections';
+
+/** The read models this slice's queries read: a `minPosition` waits for these only. */
+const READS = [stockpilesReadModel, inventoryReadModel].map((model) => model.name);
 
 @ApiTags('stockpiles')
 @ApiBearerAuth()
@@ -166,7 +170,7 @@ export class StockpilesController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const cut = await this.cuts.cut(query);
+    const cut = await this.cuts.cut(query, READS);
     const filter = {
       ...(query.participant === undefined
         ? {}
@@ -188,7 +192,7 @@ export class StockpilesController {
   @Roles('reader', 'auditor')
   @ApiOperation({ summary: 'Participants and on-hand balances, as of a date and as known at a time' })
   async get(@EntityIdParam() stockpileId: string, @Query() query: ReportQueryDto) {
-    const cut = await this.cuts.cut(query);
+    const cut = await this.cuts.cut(query, READS);
     const view = await this.queries.stockpile(stockpileId, cut);
     if (!view) throw new NotFoundProblem(`stockpile ${stockpileId} is not known at that time`);
     return view;

@@ -26,11 +26,15 @@ import {
   RecordTradeFlowDto,
   TradeFlowQueryDto,
 } from './supply.dto';
+import { supplyReadModel } from '@ledger/projections';
 
 /**
  * Supply statistics belong to the importing or consuming country: its stream, and its recorders. The
  * country is in the command itself, so it is checked before the stream is read.
  */
+/** The read models this slice's queries read: a `minPosition` waits for these only. */
+const READS = [supplyReadModel].map((model) => model.name);
+
 @ApiTags('supply')
 @ApiBearerAuth()
 @Controller('supply')
@@ -98,7 +102,7 @@ export class SupplyController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const cut = await this.cuts.cut(query);
+    const cut = await this.cuts.cut(query, READS);
     const filter = {
       ...(query.importer === undefined ? {} : { country: parseCountry(query.importer, 'importer') }),
       ...(query.exporter === undefined ? {} : { exporter: parseCountry(query.exporter, 'exporter') }),
@@ -127,7 +131,7 @@ export class SupplyController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const cut = await this.cuts.cut(query);
+    const cut = await this.cuts.cut(query, READS);
     const filter = {
       ...(query.country === undefined ? {} : { country: parseCountry(query.country, 'country') }),
       ...(query.material === undefined ? {} : { material: parseMaterial(query.material, 'material') }),

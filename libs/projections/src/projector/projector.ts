@@ -274,22 +274,23 @@ export class Projector {
     });
   }
 
-  /** The position every read model has reached. */
-  position(): bigint {
+  /** The position every read model (or every one of `models`) has reached. */
+  position(models?: readonly string[]): bigint {
     let lowest: bigint | undefined;
-    for (const { position } of this.checkpoints.values()) {
+    for (const [name, { position }] of this.checkpoints) {
+      if (models !== undefined && !models.includes(name)) continue;
       if (lowest === undefined || position < lowest) lowest = position;
     }
     return lowest ?? 0n;
   }
 
   /**
-   * Resolves true once every read model has reached `position`, false after `timeoutMs`. A standby or a
-   * process without a projector sees the checkpoints the active projector commits.
+   * Resolves true once every read model (or every one of `models`) has reached `position`, false after
+   * `timeoutMs`. A standby or a process without a projector sees the checkpoints the active projector commits.
    */
-  async waitFor(position: bigint, timeoutMs: number): Promise<boolean> {
+  async waitFor(position: bigint, timeoutMs: number, models?: readonly string[]): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    while (this.position() < position) {
+    while (this.position(models) < position) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) return false;
       if (!this.holding) {
