@@ -5,7 +5,16 @@ import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', '*.js', '*.mjs', 'bench/results.json'],
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'data/**',
+      'coverage/**',
+      'test-results/**',
+      '*.js',
+      '*.mjs',
+      'bench/results.json',
+    ],
   },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
@@ -55,6 +64,24 @@ export default tseslint.config(
             {
               name: '@eventstore/db-client',
               message: 'Only libs/event-store/src/eventstoredb/ imports the EventStoreDB client.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The web interface runs in the browser and knows the ledger only through its HTTP API.
+    files: ['apps/web/**/*.ts', 'apps/web/**/*.tsx'],
+    ignores: ['apps/web/vite.config.mts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', '@ledger/*', '@nestjs/*', 'better-sqlite3', 'pg', '@eventstore/*'],
+              message: 'apps/web runs in the browser and reaches the ledger through its API only.',
             },
           ],
         },

@@ -16,6 +16,7 @@ import { StockpilesController } from './stockpiles/stockpiles.controller';
 import { ProjectsController } from './projects/projects.controller';
 import { ExportRestrictionsController } from './export-restrictions/export-restrictions.controller';
 import { SupplyController } from './supply/supply.controller';
+import { WebAppController } from './web/web-app.controller';
 
 @Module({})
 export class AppModule {
@@ -34,6 +35,7 @@ export class AppModule {
         FinancingController,
         AuditController,
         StreamsController,
+        WebAppController,
       ],
       providers: [
         ReportCuts,

@@ -1,5 +1,6 @@
 import { ConfigError, loadStoreConfig, type StoreConfig } from '@ledger/event-store';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 export { ConfigError };
 
@@ -12,6 +13,22 @@ export interface LedgerConfig extends StoreConfig {
   projector: 'in-process' | 'external';
   /** largest accepted request body, in bytes */
   bodyLimitBytes: number;
+  /** the built web interface served at /app (`npm run build` writes it to dist/web) */
+  webDir: string;
+}
+
+/**
+ * dist/web beside the package.json above this file: the same folder whether the API runs compiled from
+ * dist/apps/api/src or from source (tests), and whatever the working directory.
+ */
+function builtWebDir(): string {
+  let folder = __dirname;
+  while (!existsSync(join(folder, 'package.json'))) {
+    const parent = dirname(folder);
+    if (parent === folder) return resolve('dist', 'web');
+    folder = parent;
+  }
+  return join(folder, 'dist', 'web');
 }
 
 export function parsePort(value: string | undefined, fallback: number, name: string): number {
@@ -32,5 +49,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     apiKeysFile: env.LEDGER_API_KEYS_FILE ? resolve(env.LEDGER_API_KEYS_FILE) : undefined,
     projector,
     bodyLimitBytes: 64 * 1024,
+    webDir: env.LEDGER_WEB_DIR ? resolve(env.LEDGER_WEB_DIR) : builtWebDir(),
   };
 }
