@@ -5,7 +5,7 @@ import type { Actor, EventToAppend, RecordedEvent } from './event-envelope';
 import { deterministicEventId, newId } from './event-ids';
 import { type AppendResult, type EventStore, WrongExpectedRevisionError } from './event-store.port';
 import { type HashedFields, sealEvents } from './seal';
-import { CURRENT_SCHEMA_VERSION, toDomainEvent } from './upcasting';
+import { CURRENT_SCHEMA_VERSION, LEDGER_UPCASTERS, toDomainEvent, type Upcasters } from './upcasting';
 
 /** Who asks, why, and under which guarantees. */
 export interface CommandContext {
@@ -52,6 +52,8 @@ export interface CommandHandlerOptions {
   maxAttempts?: number;
   /** the pause before try `attempt` after a race lost to another process (default: jittered, ≤ 200 ms) */
   backoff?: (attempt: number) => Promise<void>;
+  /** how stored events are lifted to their current shape before folding (default: the ledger's) */
+  upcasters?: Upcasters;
 }
 
 /** How many streams' folded states the handler keeps between commands. */
@@ -118,6 +120,7 @@ export class CommandHandler {
       pipelineDepth: options.pipelineDepth ?? (store.ordersAppendsPerStream ? 64 : 1),
       maxAttempts: options.maxAttempts ?? 8,
       backoff: options.backoff ?? jitteredBackoff,
+      upcasters: options.upcasters ?? LEDGER_UPCASTERS,
     };
   }
 
@@ -173,7 +176,7 @@ export class CommandHandler {
     const last = fresh[fresh.length - 1];
     if (!last) return { base: cached, fresh };
     const state = fresh
-      .map((event) => toDomainEvent(event))
+      .map((event) => toDomainEvent(event, this.options.upcasters))
       .reduce(decider.evolve, cached ? cached.state : decider.initialState);
     const base: FoldedStream = { decider, revision: last.revision, state, last };
     this.remember(streamId, base);

@@ -1,14 +1,20 @@
 import type { DomainEvent, Instant } from '@ledger/domain';
 import type { RecordedEvent } from './event-envelope';
 
-/**
- * Stored events keep the shape they were written with; readers see the current shape. An upcaster per
- * (type, schemaVersion) lifts an old shape one version up. None is needed yet: every type is at version 1.
- */
-type Upcaster = (data: unknown) => unknown;
-const upcasters: Record<string, Upcaster> = {};
+/** Lifts the data of one (type, schema version) one version up. */
+export type Upcaster = (data: unknown) => unknown;
 
-export function toDomainEvent(event: RecordedEvent): DomainEvent {
+/**
+ * Upcasters by `<type>@<version they read>`: stored events keep the shape they were written with; every
+ * reader (the command handler's fold, the projector) sees the current shape, lifted one version at a time.
+ */
+export type Upcasters = Readonly<Record<string, Upcaster>>;
+
+/** The ledger's upcasters. None is needed yet: every type is at version 1. */
+export const LEDGER_UPCASTERS: Upcasters = {};
+
+/** The event in its current shape, as deciders and projections read it. */
+export function toDomainEvent(event: RecordedEvent, upcasters: Upcasters = LEDGER_UPCASTERS): DomainEvent {
   let data = event.data;
   for (let version = event.schemaVersion; ; version += 1) {
     const upcast = upcasters[`${event.type}@${version}`];

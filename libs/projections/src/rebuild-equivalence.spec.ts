@@ -25,6 +25,7 @@ import {
   type StoreKind,
   TestReadModels,
   usd,
+  InMemoryLogStore,
 } from '../testing/event-log';
 import type { Bitemporal } from './bitemporal';
 import { EXPOSURE_SCALES, type Exposure, queryExposure } from './exposure/exposure.queries';
@@ -474,40 +475,6 @@ async function resume(
   )) {
     await readModels.feed(batch);
   }
-}
-
-/**
- * A test-only EventStore over an EventLog's events: what `rebuildReadModels` reads (a page of the log and
- * its head). It appends nothing and follows nothing.
- */
-class InMemoryLogStore implements EventStore {
-  readonly positionsAreDense = true;
-
-  constructor(private readonly events: readonly RecordedEvent[]) {}
-
-  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    const from = options.fromPosition ?? 0n;
-    const after = this.events.filter((event) => event.position > from);
-    return options.limit === undefined ? after : after.slice(0, options.limit);
-  }
-
-  async headPosition(): Promise<bigint> {
-    return this.events[this.events.length - 1]?.position ?? 0n;
-  }
-
-  append(): never {
-    throw new Error('the in-memory log of the rebuild tests is read-only');
-  }
-
-  readStream(): never {
-    throw new Error('the rebuild reads the global log only');
-  }
-
-  subscribeToAll(): never {
-    throw new Error('the rebuild reads the global log only');
-  }
-
-  async close(): Promise<void> {}
 }
 
 /** The physical tables of the read models' generations (`<logical>_g<generation>`), from the catalog. */

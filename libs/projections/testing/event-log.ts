@@ -17,7 +17,7 @@ import {
   type SupplyEvent,
   supplyStreamId,
 } from '@ledger/domain';
-import type { RecordedEvent } from '@ledger/event-store';
+import type { EventStore, ReadAllOptions, RecordedEvent } from '@ledger/event-store';
 import { EventProjector } from '../src/projector/projected-events';
 import type { ReadModel } from '../src/read-model';
 import { READ_MODELS } from '../src/read-models';
@@ -454,4 +454,38 @@ export async function projectLog(log: EventLog, kind: StoreKind = 'sqlite'): Pro
   const readModels = await TestReadModels.open(kind);
   await readModels.feed(log.events);
   return readModels;
+}
+
+/**
+ * A test-only EventStore over an EventLog's events: what `rebuildReadModels` reads (a page of the log and
+ * its head). It appends nothing and follows nothing.
+ */
+export class InMemoryLogStore implements EventStore {
+  readonly positionsAreDense = true;
+
+  constructor(private readonly events: readonly RecordedEvent[]) {}
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const from = options.fromPosition ?? 0n;
+    const after = this.events.filter((event) => event.position > from);
+    return options.limit === undefined ? after : after.slice(0, options.limit);
+  }
+
+  async headPosition(): Promise<bigint> {
+    return this.events[this.events.length - 1]?.position ?? 0n;
+  }
+
+  append(): never {
+    throw new Error('the in-memory log of the rebuild tests is read-only');
+  }
+
+  readStream(): never {
+    throw new Error('the rebuild reads the global log only');
+  }
+
+  subscribeToAll(): never {
+    throw new Error('the rebuild reads the global log only');
+  }
+
+  async close(): Promise<void> {}
 }

@@ -1,5 +1,11 @@
 import { categoryOfStream } from '@ledger/domain';
-import { eventHash, type RecordedEvent, toDomainEvent } from '@ledger/event-store';
+import {
+  eventHash,
+  LEDGER_UPCASTERS,
+  type RecordedEvent,
+  toDomainEvent,
+  type Upcasters,
+} from '@ledger/event-store';
 import type { ProjectedEnvelope } from '../read-model';
 
 /** A projected event of any type, as the store hands it to every read model. */
@@ -16,6 +22,7 @@ export class EventProjector {
   constructor(
     /** the recorded time of the event before the first one this will see */
     private floor = '',
+    private readonly upcasters: Upcasters = LEDGER_UPCASTERS,
   ) {}
 
   get recordedAtFloor(): string {
@@ -25,7 +32,7 @@ export class EventProjector {
   project(events: readonly RecordedEvent[]): AnyProjected[] {
     return events.map((event) => {
       if (event.recordedAt > this.floor) this.floor = event.recordedAt;
-      const domain = toDomainEvent(event);
+      const domain = toDomainEvent(event, this.upcasters);
       const category = categoryOfStream(event.streamId);
       return {
         type: domain.type,

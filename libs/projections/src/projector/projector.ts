@@ -1,4 +1,4 @@
-import type { EventStore, RecordedEvent, Subscription } from '@ledger/event-store';
+import type { EventStore, RecordedEvent, Subscription, Upcasters } from '@ledger/event-store';
 import { hostname } from 'node:os';
 import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
 import type { Checkpoint, ProjectionFailure, ReadModelStore } from '../store/read-model-store';
@@ -18,6 +18,8 @@ export interface ProjectorOptions {
   /** events applied per transaction at most (default 500: a transaction is a few ms, so /health stays fast) */
   batchSize?: number;
   logger?: ProjectorLogger;
+  /** the ledger's upcasters unless a test brings its own */
+  upcasters?: Upcasters;
   /** the first pause before a parked read model is tried again; doubles up to `maxRetryMs` */
   minRetryMs?: number;
   maxRetryMs?: number;
@@ -163,7 +165,7 @@ export class Projector {
     const [, start] = active.reduce((lowest, entry) =>
       entry[1].position < lowest[1].position ? entry : lowest,
     );
-    const projector = new EventProjector(start.recordedAt);
+    const projector = new EventProjector(start.recordedAt, this.options.upcasters);
     this.subscription = this.events.subscribeToAll({
       fromPosition: start.position,
       batchSize: this.options.batchSize ?? 500,
@@ -229,7 +231,7 @@ export class Projector {
       if (parked.retryAtMs > Date.now() || !this.holding) continue;
       const checkpoint = (await this.readModels.checkpoints()).get(name);
       if (!checkpoint) continue;
-      const projector = new EventProjector(checkpoint.recordedAt);
+      const projector = new EventProjector(checkpoint.recordedAt, this.options.upcasters);
       let position = checkpoint.position;
       let failure: ProjectionFailure | undefined;
       for (;;) {

@@ -1,4 +1,4 @@
-import type { EventStore } from '@ledger/event-store';
+import type { EventStore, Upcasters } from '@ledger/event-store';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { ReadModelStore } from '../store/read-model-store';
 import { EventProjector } from './projected-events';
@@ -14,6 +14,8 @@ export interface RebuildOptions {
   models?: readonly string[];
   batchSize?: number;
   onProgress?: (progress: RebuildProgress) => void;
+  /** the ledger's upcasters unless a test brings its own */
+  upcasters?: Upcasters;
 }
 
 export interface RebuildResult extends RebuildProgress {
@@ -53,7 +55,7 @@ export async function rebuildReadModels(
   const batchSize = options.batchSize ?? 5000;
   await readModels.beginRebuild(names);
 
-  const projector = new EventProjector();
+  const projector = new EventProjector('', options.upcasters);
   let position = 0n;
   let count = 0;
   let head = await events.headPosition();
