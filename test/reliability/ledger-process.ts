@@ -51,7 +51,8 @@ export class LedgerProcess {
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 
-  static start(port: number, dataDir: string, keysFile: string): LedgerProcess {
+  /** `env` adds to the process's configuration, e.g. the stores' URLs or LEDGER_PROJECTOR. */
+  static start(port: number, dataDir: string, keysFile: string, env: Record<string, string> = {}): LedgerProcess {
     const child = spawn(process.execPath, compiledEntry('apps/api/src/main.js'), {
       env: {
         ...process.env,
@@ -59,7 +60,17 @@ export class LedgerProcess {
         PORT: String(port),
         LEDGER_DATA_DIR: dataDir,
         LEDGER_API_KEYS_FILE: keysFile,
+        ...env,
       },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new LedgerProcess(child);
+  }
+
+  /** `apps/projector` (health on `port`) with the stores `env` names. */
+  static startProjector(port: number, dataDir: string, env: Record<string, string>): LedgerProcess {
+    const child = spawn(process.execPath, compiledEntry('apps/projector/src/main.js'), {
+      env: { ...process.env, NO_COLOR: '1', PROJECTOR_PORT: String(port), LEDGER_DATA_DIR: dataDir, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new LedgerProcess(child);
