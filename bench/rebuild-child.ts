@@ -1,16 +1,20 @@
-import { openSqliteDatabase, SqliteEventStore } from '@ledger/event-store';
-import { rebuildReadModels, SQLITE_READ_MODELS } from '@ledger/projections';
+import { createEventStore, openSqliteDatabase, parseReadStore } from '@ledger/event-store';
+import { openReadModelStore, rebuildReadModels } from '@ledger/projections';
+import { join } from 'node:path';
 
 /**
- * Runs one side of the rebuild benchmark in a fresh process, so its peak RSS is the rebuild's own and not
- * the generator's: `node rebuild-child.js <ledger.sqlite> raw|ledger`. Prints one JSON line.
+ * One side of the rebuild benchmark in a fresh process, so that its peak RSS is its own and not the
+ * generator's: `node rebuild-child.js <data folder> raw|ledger [sqlite|postgres://...]`. Prints one JSON line.
  */
 async function main() {
-  const [file, mode] = process.argv.slice(2);
-  const db = openSqliteDatabase(file!);
+  const [dataDir, mode, readStore] = process.argv.slice(2);
   const started = process.hrtime.bigint();
   let events = 0;
+  let reclaimedBytes = 0;
+  let models = 0;
   if (mode === 'raw') {
+    // What any reader of the log pays: every row in position order, its JSON parsed.
+    const db = openSqliteDatabase(join(dataDir!, 'ledger.sqlite'));
     for (const row of db.prepare('SELECT * FROM events ORDER BY position').iterate() as Iterable<{
       data: string;
       metadata: string;
@@ -19,14 +23,32 @@ async function main() {
       JSON.parse(row.metadata);
       events += 1;
     }
+    db.close();
   } else {
-    events = (await rebuildReadModels(db, new SqliteEventStore(db), SQLITE_READ_MODELS)).events;
+    const config = {
+      dataDir: dataDir!,
+      eventStore: { kind: 'sqlite' as const },
+      readStore: parseReadStore(readStore ?? 'sqlite'),
+    };
+    const store = await createEventStore(config);
+    const readModels = await openReadModelStore(config);
+    try {
+      const result = await rebuildReadModels(store, readModels);
+      events = result.events;
+      reclaimedBytes = result.reclaimedBytes;
+      models = readModels.models.length;
+    } finally {
+      await readModels.close();
+      await store.close();
+    }
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  db.close();
   process.stdout.write(
-    `${JSON.stringify({ events, seconds, maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
+    `${JSON.stringify({ events, seconds, models, reclaimedBytes, maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
   );
 }
 
-void main();
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 1;
+});
