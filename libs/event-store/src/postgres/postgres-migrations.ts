@@ -200,6 +200,9 @@ export const IMPORT_REFUSED_SQLSTATE = 'LG001';
  * `m` as JSON strings holding the canonical text, as for appends. It returns `{ imported, skipped,
  * position }` (position as a string: the last event's, written or skipped).
  *
+ * A batch of new events is checked and written set-based (one statement each); a batch holding stored
+ * events, or one to refuse, event by event.
+ *
  * Under the append lock, like appends: positions stay dense and visible in order. The recorded time is
  * stored as given and must not run backwards along the log; compared in the "C" collation, byte by byte,
  * as every reader compares these strings. An event stored identically already is skipped (an interrupted
@@ -221,11 +224,50 @@ const IMPORT_FUNCTION = `
     result_at     bigint := 0;
     imported      integer := 0;
     skipped       integer := 0;
+    ids           text[];
+    refused       record;
   BEGIN
     PERFORM ${lock(LOCK_KEYS.append)};
     SELECT e.position, e.recorded_at INTO last_position, last_time
       FROM events e ORDER BY e.position DESC LIMIT 1;
     last_position := coalesce(last_position, 0);
+
+    -- The usual case, a fresh import: no id of the batch is stored yet and none occurs twice. Then one
+    -- statement finds any event out of place (its revision not the next of its stream, its recorded time
+    -- before the one it follows) and, when there is none, one INSERT writes them all. Otherwise (a resumed
+    -- import, a refusal to name) the loop below takes the events one by one.
+    ids := ARRAY(SELECT b.value->>'i' FROM json_array_elements(batch) AS b(value));
+    IF cardinality(ids) = (SELECT count(DISTINCT u.id) FROM unnest(ids) AS u(id))
+       AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = ANY (ids)) THEN
+      SELECT g.k INTO refused
+        FROM (
+          SELECT c.k, c.r, c.at,
+                 coalesce(c.prev_r, (SELECT max(e.revision) FROM events e WHERE e.stream_id = c.s), -1) + 1
+                   AS expected,
+                 coalesce(c.prev_at, last_time) AS after
+            FROM (
+              SELECT b.k, b.value->>'s' AS s, (b.value->>'r')::bigint AS r, b.value->>'at' AS at,
+                     lag((b.value->>'r')::bigint) OVER (PARTITION BY b.value->>'s' ORDER BY b.k) AS prev_r,
+                     lag(b.value->>'at') OVER (ORDER BY b.k) AS prev_at
+                FROM json_array_elements(batch) WITH ORDINALITY AS b(value, k)
+            ) c
+        ) g
+       WHERE g.r <> g.expected OR g.at COLLATE "C" < g.after COLLATE "C"
+       ORDER BY g.k LIMIT 1;
+      IF NOT FOUND THEN
+        INSERT INTO events
+          (position, event_id, stream_id, revision, type, schema_version, recorded_at, effective_at, data, metadata)
+        SELECT last_position + ev.k, ev.i, ev.s, ev.r, ev.t, ev.v, ev.at, ev.a, ev.d, ev.m
+          FROM ROWS FROM (json_to_recordset(batch)
+                 AS (i text, s text, r bigint, t text, v integer, a text, at text, d text, m text))
+               WITH ORDINALITY AS ev(i, s, r, t, v, a, at, d, m, k);
+        last_position := last_position + cardinality(ids);
+        IF cardinality(ids) > 0 THEN
+          PERFORM pg_notify('${APPENDED_CHANNEL}', last_position::text);
+        END IF;
+        RETURN json_build_object('imported', cardinality(ids), 'skipped', 0, 'position', last_position::text);
+      END IF;
+    END IF;
 
     FOR item IN SELECT b.value FROM json_array_elements(batch) WITH ORDINALITY AS b(value, k) ORDER BY b.k
     LOOP
