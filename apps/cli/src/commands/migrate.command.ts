@@ -30,9 +30,11 @@ not verify or T holds something else; 2 for a usage mistake.`,
     const targetLabel = describeEventStore(target.events);
     if (sourceLabel === targetLabel)
       throw new CliError(`--from and --to name the same store, ${sourceLabel}`);
-    const log = await storeSourceOf(source.events);
+    let log: Awaited<ReturnType<typeof storeSourceOf>> | undefined;
     try {
-      const report = await moveLog({ label: sourceLabel, events: () => log.events(), count: 0n }, target, {
+      log = await storeSourceOf(source.events);
+      const opened = log;
+      const report = await moveLog({ label: sourceLabel, events: () => opened.events(), count: 0n }, target, {
         rebuild: !args.flags.has('no-rebuild'),
         ...progressOptions(args),
       });
@@ -43,7 +45,7 @@ not verify or T holds something else; 2 for a usage mistake.`,
       process.stderr.write(`error: ${error.message}\n`);
       return 1;
     } finally {
-      await log.close();
+      await log?.close();
     }
   },
 };
