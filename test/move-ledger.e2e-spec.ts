@@ -231,6 +231,7 @@ async function offlineReports(file: string, cuts: { asOf: string; knownAt: strin
   return printed;
 }
 
+// One round trip: each move starts from the store the one before it filled, so the cases run in order.
 describe('Moving a ledger: SQLite → PostgreSQL → EventStoreDB (gRPC test double) → SQLite', () => {
   let ledger: LedgerHarness;
   let postgres: TestDatabase;
