@@ -44,6 +44,8 @@ export async function isolatedView(store: EventStore): Promise<EventStore> {
         throw error;
       }
     },
+    importRecorded: (events) =>
+      store.importRecorded(events.map((event) => ({ ...event, streamId: prefix + event.streamId }))),
     readStream: async (streamId, fromRevision) =>
       (await store.readStream(prefix + streamId, fromRevision)).map(unprefixed),
     readAll,

@@ -12,7 +12,7 @@ export interface CliArguments {
 }
 
 /** Flags that never take a value, so `--progress file.ndjson` keeps the file positional. */
-const BOOLEAN_FLAGS = new Set(['help', 'progress', 'no-progress', 'json']);
+const BOOLEAN_FLAGS = new Set(['help', 'progress', 'no-progress', 'json', 'no-rebuild']);
 
 export function parseArguments(argv: string[]): CliArguments {
   const options = new Map<string, string>();

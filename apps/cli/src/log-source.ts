@@ -15,6 +15,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { type CliArguments, CliError } from './cli-arguments';
+import { parseStoreLocation, withoutPassword } from './store-location';
 
 /**
  * Where the CLI reads the ledger's log from: an NDJSON export file, a running ledger's GET /audit/log, or
@@ -37,16 +38,22 @@ export interface LogSource {
 
 /** The options that name a store, for every command's usage text. */
 export const STORE_OPTIONS_USAGE = `  --data-dir DIR     the embedded ledger's folder (default LEDGER_DATA_DIR, else ./data)
-  --event-store S    the event store instead of LEDGER_EVENT_STORE: sqlite (the data folder's file), a
-                     PostgreSQL URL (postgres://...) or an EventStoreDB connection string (esdb://...)`;
+  --event-store S    the event store instead of LEDGER_EVENT_STORE: sqlite (the data folder's file) or
+                     sqlite:DIR (another folder's), a PostgreSQL URL (postgres://...) or an EventStoreDB
+                     connection string (esdb://...)`;
 
-/** The configuration a command names: the LEDGER_* variables, overridden by --data-dir and --event-store. */
+/**
+ * The configuration a command names: the LEDGER_* variables, overridden by --data-dir and --event-store
+ * (which also takes `sqlite:DIR`, the embedded ledger of another folder).
+ */
 export function storeConfigOf(args: CliArguments): StoreConfig {
-  return loadStoreConfig({
+  const location = args.options.get('event-store');
+  const config = loadStoreConfig({
     ...process.env,
     ...(args.options.has('data-dir') ? { LEDGER_DATA_DIR: args.options.get('data-dir') } : {}),
-    ...(args.options.has('event-store') ? { LEDGER_EVENT_STORE: args.options.get('event-store') } : {}),
+    ...(location === undefined ? {} : { LEDGER_EVENT_STORE: 'sqlite' }),
   });
+  return location === undefined ? config : { ...config, ...parseStoreLocation(location, config.dataDir) };
 }
 
 /** The data folder's SQLite file, which must exist already: a command never creates a ledger by mistake. */
@@ -56,16 +63,17 @@ export function openLedgerFile(config: StoreConfig): SqliteDatabase {
   return openSqliteDatabase(file);
 }
 
-/** A connection string fit to print: the password, if any, replaced. */
-const withoutPassword = (url: string): string => url.replace(/^([a-z+]+:\/\/[^:@/]+):[^@/]*@/i, '$1:***@');
-
 /**
  * The event store the configuration names, read page by page up to its head when the walk starts. A
  * PostgreSQL or EventStoreDB log needs no data folder: the SQLite handle the factory takes for read models
  * is then an empty in-memory one.
  */
 export async function storeSource(args: CliArguments): Promise<LogSource> {
-  const config = storeConfigOf(args);
+  return storeSourceOf(storeConfigOf(args));
+}
+
+/** `storeSource` for a configuration given, not the command's: `migrate --from`. */
+export async function storeSourceOf(config: StoreConfig): Promise<LogSource> {
   const embedded = config.eventStore.kind === 'sqlite';
   const db = embedded ? openLedgerFile(config) : openSqliteDatabase(':memory:');
   let store: EventStore;
@@ -166,8 +174,8 @@ async function* eventsOf(lines: AsyncIterable<NdjsonLine>): AsyncGenerator<LogEn
   for await (const line of lines) yield line.event;
 }
 
-/** The position on the last line of an export file (read from its end), for progress; 0n if unknown. */
-function lastPositionOfFile(file: string): bigint {
+/** A decimal field of the last line of an export file (read from its end), for progress; 0n if unknown. */
+function lastLineField(file: string, field: 'position' | 'sequence'): bigint {
   const fd = openSync(file, 'r');
   try {
     const size = fstatSync(fd).size;
@@ -176,8 +184,8 @@ function lastPositionOfFile(file: string): bigint {
     readSync(fd, buffer, 0, length, size - length);
     const lines = buffer.toString('utf8').trimEnd().split('\n');
     const last = lines[lines.length - 1];
-    const position = last ? (JSON.parse(last) as { position?: unknown }).position : undefined;
-    return typeof position === 'string' && /^\d+$/.test(position) ? BigInt(position) : 0n;
+    const value = last ? (JSON.parse(last) as Record<string, unknown>)[field] : undefined;
+    return typeof value === 'string' && /^\d+$/.test(value) ? BigInt(value) : 0n;
   } catch {
     return 0n;
   } finally {
@@ -185,12 +193,15 @@ function lastPositionOfFile(file: string): bigint {
   }
 }
 
+/** How many events an export file holds, from its last line's sequence, for progress; 0n if unknown. */
+export const eventCountOfFile = (file: string): bigint => lastLineField(file, 'sequence');
+
 /** An NDJSON export file, as `export` writes it. */
 export function fileSource(file: string): LogSource {
   if (!existsSync(file)) throw new CliError(`no export file ${file}`);
   return {
     label: file,
-    head: lastPositionOfFile(file),
+    head: lastLineField(file, 'position'),
     events: () => eventsOf(parseNdjsonLines(createReadStream(file), file)),
     close: async () => undefined,
   };

@@ -26,6 +26,11 @@ export class ProgressBar {
     this.lastDraw = now;
     const seconds = Number(process.hrtime.bigint() - this.started) / 1e9;
     const rate = seconds > 0 ? Math.round(Number(done) / seconds) : 0;
+    if (this.total === 0n) {
+      // how far there is to go is not known (a log read from a store whose positions are not counts)
+      process.stderr.write(`\r${this.label} ${done}  ${rate.toLocaleString('en')} events/s  `);
+      return;
+    }
     const fraction = this.total > 0n ? Number((done * 1000n) / this.total) / 1000 : 1;
     const width = 30;
     const filled = Math.min(width, Math.round(fraction * width));

@@ -125,6 +125,11 @@ export class ChainVerifier {
     return this.current.sequence;
   }
 
+  /** Whether every event added so far passed: no failure yet. */
+  get verified(): boolean {
+    return this.failureCount === 0;
+  }
+
   /** Events added to this verifier (after the checkpoint, when it started from one). */
   get events(): number {
     return this.count;

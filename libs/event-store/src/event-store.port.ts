@@ -28,6 +28,16 @@ export interface ReadAllOptions {
   limit?: number;
 }
 
+/** What one `importRecorded` call did. */
+export interface ImportResult {
+  /** events this call wrote */
+  imported: number;
+  /** events the store held already, identical (an interrupted import resumed): not written again */
+  skipped: number;
+  /** the store's position of the call's last event, written or skipped; 0n for an empty call */
+  position: bigint;
+}
+
 export interface SubscribeOptions {
   /** exclusive, like a checkpoint: the subscription delivers events strictly after it */
   fromPosition: bigint;
@@ -49,8 +59,8 @@ export interface Subscription {
 }
 
 /**
- * The event store port. Adapters: SQLite (embedded) and EventStoreDB (distributed); both pass the same
- * contract suite in `testing/event-store.contract.ts`.
+ * The event store port. Adapters: SQLite (embedded), PostgreSQL and EventStoreDB (distributed); all pass
+ * the same contract suite in `testing/event-store.contract.ts`.
  */
 export interface EventStore {
   /**
@@ -79,6 +89,23 @@ export interface EventStore {
   readStream(streamId: string, fromRevision?: bigint): Promise<RecordedEvent[]>;
   /** A page of the global log in position order. */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /**
+   * Stores events recorded by another store (a ledger moving here), given in their global order, after
+   * whatever this store holds. Each keeps its event id, stream, revision, type, schema version, data,
+   * metadata (hence its hash chain), effective time and recorded time; the store gives it a position of
+   * its own (`position` of the given events is ignored). SQLite and PostgreSQL store the recorded time
+   * as given, which must not be earlier than the last one stored, and number the events densely in the
+   * given order; EventStoreDB cannot set an event's `created`, so it keeps the recorded time in the
+   * event's metadata and reads it back as `recordedAt`.
+   *
+   * An event stored already, identical in every field but its position, is skipped, so an interrupted
+   * import may simply be run again; it must come before every event the call writes. Anything else is
+   * refused with ImportRefusedError: an id or a stream revision holding another event, a revision that
+   * does not follow its stream's last one, a recorded time out of order or malformed. SQLite and
+   * PostgreSQL write a call's events all or none; EventStoreDB appends stream by stream, so a refusal or a
+   * failure may leave the call's earlier events stored (running the import again resumes after them).
+   */
+  importRecorded(events: RecordedEvent[]): Promise<ImportResult>;
   /** Position of the latest event, 0n for an empty store. */
   headPosition(): Promise<bigint>;
   /** Catches up from `fromPosition`, then follows new events as they are appended. */
@@ -104,6 +131,31 @@ export class DuplicateEventIdError extends Error {
   constructor(readonly eventId: string) {
     super(`event id ${eventId} is already used by another append`);
     this.name = 'DuplicateEventIdError';
+  }
+}
+
+/** Why an import refused an event. */
+export type ImportRefusal =
+  /** the event id, or the stream revision, holds a different event in the store */
+  | 'conflicting-event'
+  /** the revision does not follow the last one of its stream: events before it are missing */
+  | 'revision-gap'
+  /** the recorded time is earlier than the last one the store holds (SQLite, PostgreSQL) */
+  | 'recorded-time-backwards'
+  /** the recorded time is not an ISO 8601 UTC instant in milliseconds (`2026-03-01T09:00:00.000Z`) */
+  | 'recorded-time-malformed'
+  /** the event is stored already, but after one this import writes: the logs' orders differ */
+  | 'stored-out-of-order';
+
+/** An import met an event it cannot store as given; the message names the event and why. */
+export class ImportRefusedError extends Error {
+  constructor(
+    readonly kind: ImportRefusal,
+    readonly eventId: string,
+    message: string,
+  ) {
+    super(`${kind}: event ${eventId}: ${message}`);
+    this.name = 'ImportRefusedError';
   }
 }
 

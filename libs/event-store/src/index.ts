@@ -6,6 +6,7 @@ export * from './event-ids';
 export * from './event-store.port';
 export * from './chain-verifier';
 export * from './log-digest';
+export * from './log-import';
 export * from './log-pages';
 export * from './seal';
 export * from './upcasting';

@@ -479,6 +479,10 @@ export class InMemoryLogStore implements EventStore {
     throw new Error('the in-memory log of the rebuild tests is read-only');
   }
 
+  importRecorded(): never {
+    throw new Error('the in-memory log of the rebuild tests is read-only');
+  }
+
   readStream(): never {
     throw new Error('the rebuild reads the global log only');
   }

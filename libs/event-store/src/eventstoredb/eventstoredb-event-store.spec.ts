@@ -440,6 +440,56 @@ describe('EventStoreDbEventStore (against the gRPC test double)', () => {
     });
   });
 
+  describe('when importing events recorded by another store', () => {
+    const recorded = (streamId: string, revision: bigint, recordedAt: string): RecordedEvent => ({
+      ...event(`E${revision}`),
+      streamId,
+      revision,
+      position: 40n + revision,
+      recordedAt,
+    });
+
+    it('keeps the recorded time in its metadata envelope, since the server sets created itself', async () => {
+      await start();
+      const imported = recorded('stockpile-a', 0n, '2024-02-29T23:59:59.999Z');
+      await store.importRecorded([imported]);
+      const stored = server.log.stream('stockpile-a')![0]!;
+      expect(JSON.parse(Buffer.from(stored.customMetadata).toString('utf8')).ledger).toEqual({
+        schemaVersion: 2,
+        effectiveAt: imported.effectiveAt,
+        metadata: imported.metadata,
+        recordedAt: '2024-02-29T23:59:59.999Z',
+      });
+      expect(new Date(Number(stored.created / 10_000n)).toISOString()).not.toBe(imported.recordedAt);
+      expect((await store.readStream('stockpile-a'))[0]!.recordedAt).toBe(imported.recordedAt);
+      // an event appended afterwards carries the server's time, as before
+      await store.append('stockpile-a', [event('Later')], 0n);
+      expect((await store.readStream('stockpile-a', 1n))[0]!.recordedAt).not.toBe(imported.recordedAt);
+    });
+
+    it('resumes an import that stopped within the run of one stream, writing only the rest', async () => {
+      await start();
+      const run = [0n, 1n, 2n].map((revision) =>
+        recorded('stockpile-a', revision, '2025-01-01T00:00:00.000Z'),
+      );
+      await store.importRecorded(run.slice(0, 2));
+      expect(await store.importRecorded(run)).toMatchObject({ imported: 1, skipped: 2 });
+      expect((await store.readStream('stockpile-a')).map((e) => e.eventId)).toEqual(
+        run.map((e) => e.eventId),
+      );
+    });
+
+    it('answers a retry the server recognises with the events as skipped, and refuses one with other content', async () => {
+      await start({ idempotentAnswer: 'no-position' });
+      const run = [0n, 1n].map((revision) => recorded('stockpile-a', revision, '2025-01-01T00:00:00.000Z'));
+      await store.importRecorded(run);
+      expect(await store.importRecorded(run)).toMatchObject({ imported: 0, skipped: 2 });
+      await expect(
+        store.importRecorded([{ ...run[0]!, effectiveAt: '2020-01-01T00:00:00.000Z' }]),
+      ).rejects.toMatchObject({ name: 'ImportRefusedError', kind: 'conflicting-event' });
+    });
+  });
+
   describe('when reading the log', () => {
     beforeEach(() => start());
 

@@ -28,12 +28,15 @@ import {
   DuplicateEventIdError,
   type EventStore,
   type ExpectedRevision,
+  ImportRefusedError,
+  type ImportResult,
   type ReadAllOptions,
   StoreUnavailableError,
   type SubscribeOptions,
   type Subscription,
   WrongExpectedRevisionError,
 } from '../event-store.port';
+import { checkRecordedAt, conflictingEvent, recordedEventDifference, runsByStream } from '../recorded-import';
 import { EsdbConnection } from './eventstoredb-connection';
 import {
   type EsdbRecord,
@@ -42,6 +45,7 @@ import {
   positionOf,
   reportedPosition,
   toEventData,
+  toImportedEventData,
   toRecorded,
   toStoreError,
 } from './eventstoredb-mapping';
@@ -189,6 +193,91 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
+  /**
+   * One append per run of a stream's consecutive events, each awaited before the next, so that `$all`
+   * holds them in the given order; each expects the revision its first event follows. The recorded time
+   * goes into the metadata envelope (`toImportedEventData`). The server answers an append whose ids follow
+   * that revision already as a retry, writing nothing, and refuses one whose stream ends elsewhere: then
+   * what the stream holds is compared with what was given, the same skipped, anything else refused.
+   */
+  async importRecorded(events: RecordedEvent[]): Promise<ImportResult> {
+    for (const event of events) checkRecordedAt(event);
+    return this.guard('import', undefined, async () => {
+      const result: ImportResult = { imported: 0, skipped: 0, position: 0n };
+      if (events.length === 0) return result;
+      // An append answered with a position at or before the head seen now wrote nothing: it was a retry.
+      const before = await this.latestLedgerPosition();
+      for (const run of runsByStream(events)) await this.importRun(run, before, result);
+      return result;
+    });
+  }
+
+  private async importRun(run: RecordedEvent[], before: bigint, result: ImportResult): Promise<void> {
+    const { streamId, revision: first } = run[0]!;
+    let position: bigint | undefined;
+    try {
+      const written = await this.connection.onLeader((client) =>
+        client.appendToStream(streamId, run.map(toImportedEventData), {
+          expectedRevision: first === 0n ? NO_STREAM : first - 1n,
+          requiresLeader: true,
+        }),
+      );
+      if (written.success) position = reportedPosition(written.position);
+    } catch (error) {
+      if (!(error instanceof WrongExpectedVersionError)) throw error;
+    }
+    if (position !== undefined && position > before) {
+      result.imported += run.length;
+      result.position = position;
+      return;
+    }
+    await this.importRunAgainstStored(run, before, result);
+  }
+
+  /** The append wrote nothing: the stream holds events from the run's first revision on, or ends before it. */
+  private async importRunAgainstStored(
+    run: RecordedEvent[],
+    before: bigint,
+    result: ImportResult,
+  ): Promise<void> {
+    const { streamId, revision: first } = run[0]!;
+    const stored = (await this.readRecords(streamId, first, run.length)).map(toRecorded);
+    let matched = 0;
+    for (const event of stored) {
+      const given = run[matched]!;
+      const field = recordedEventDifference(event, given);
+      if (field === 'eventId') {
+        throw new ImportRefusedError(
+          'conflicting-event',
+          given.eventId,
+          `revision ${given.revision} of ${streamId} holds another event`,
+        );
+      }
+      if (field !== undefined) throw conflictingEvent(event, given, field);
+      if (result.imported > 0) {
+        throw new ImportRefusedError(
+          'stored-out-of-order',
+          given.eventId,
+          `stored already at position ${event.position}, before events this import writes`,
+        );
+      }
+      matched += 1;
+      result.skipped += 1;
+      result.position = event.position;
+    }
+    if (matched === run.length) return;
+    if (matched === 0) {
+      const head = await this.currentRevision(streamId);
+      throw new ImportRefusedError(
+        'revision-gap',
+        run[0]!.eventId,
+        `revision ${first} of ${streamId} does not follow its last stored revision (${head === 'no-stream' ? 'none' : head})`,
+      );
+    }
+    // An earlier import stopped within this run: the rest follows what it stored.
+    await this.importRun(run.slice(matched), before, result);
+  }
+
   async readStream(streamId: string, fromRevision = 0n): Promise<RecordedEvent[]> {
     return this.guard('readStream', streamId, async () =>
       (await this.readRecords(streamId, fromRevision)).map(toRecorded),
@@ -222,19 +311,21 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async headPosition(): Promise<bigint> {
-    return this.guard('headPosition', undefined, async () => {
-      // The latest ledger event: read $all backwards, past any system events after it.
-      let cursor: Position | 'end' = 'end';
-      const pageSize = 64;
-      for (;;) {
-        const page = await this.readAllPage(cursor, pageSize, BACKWARDS);
-        const latest = page.find(isLedgerRecord);
-        if (latest) return positionOf(latest);
-        const oldest = page[page.length - 1];
-        if (page.length < pageSize || !oldest?.position) return 0n;
-        cursor = oldest.position;
-      }
-    });
+    return this.guard('headPosition', undefined, () => this.latestLedgerPosition());
+  }
+
+  /** The latest ledger event's position: $all read backwards, past any system events after it. */
+  private async latestLedgerPosition(): Promise<bigint> {
+    let cursor: Position | 'end' = 'end';
+    const pageSize = 64;
+    for (;;) {
+      const page = await this.readAllPage(cursor, pageSize, BACKWARDS);
+      const latest = page.find(isLedgerRecord);
+      if (latest) return positionOf(latest);
+      const oldest = page[page.length - 1];
+      if (page.length < pageSize || !oldest?.position) return 0n;
+      cursor = oldest.position;
+    }
   }
 
   subscribeToAll(options: SubscribeOptions): Subscription {

@@ -8,6 +8,11 @@
  * The port's single `position` is therefore the commit position, a bigint; it maps back to
  * `{ commit: p, prepare: p }` for reads and subscriptions. Positions are byte offsets: strictly increasing
  * along the log, comparable across both stores' APIs, but not dense (lag is measured in bytes, not events).
+ *
+ * Recorded time. An event's `recordedAt` is the server's `created`, which no client can set. An event
+ * imported from another store (`importRecorded`, a ledger moved here) keeps the time the ledger first
+ * recorded it in the adapter's own metadata envelope (`ledger.recordedAt`), and that is read back as its
+ * `recordedAt`: the history of when the ledger learned a fact moves with the ledger.
  */
 import {
   AccessDeniedError,
@@ -32,7 +37,13 @@ import { ConfigError } from '../store-config';
 interface StoredMetadata {
   $correlationId?: string;
   $causationId?: string;
-  ledger?: { schemaVersion: number; effectiveAt: string; metadata: EventMetadata };
+  ledger?: {
+    schemaVersion: number;
+    effectiveAt: string;
+    metadata: EventMetadata;
+    /** only on imported events: when the ledger first recorded the event, in the store it came from */
+    recordedAt?: string;
+  };
 }
 
 /** A written or read EventStoreDB event, as much of it as the adapter needs. */
@@ -90,13 +101,13 @@ export function positionOf(record: EsdbRecord): bigint {
 }
 
 /**
- * The envelope of a stored event. `recordedAt` is the server's `created` as is: the server's wall clock,
- * which may step back along the log (a clock adjustment, a new leader); readers that cut the log by time
- * clamp it themselves.
+ * The envelope of a stored event. `recordedAt` is the server's `created` as is (the server's wall clock,
+ * which may step back along the log: a clock adjustment, a new leader; readers that cut the log by time
+ * clamp it themselves), or for an imported event the recorded time it brought along.
  */
 export function toRecorded(record: EsdbRecord): RecordedEvent {
   const stored = (record.metadata ?? {}) as StoredMetadata;
-  const recordedAt = record.created.toISOString();
+  const recordedAt = stored.ledger?.recordedAt ?? record.created.toISOString();
   const data = record.isJson ? record.data : Buffer.from(record.data as Uint8Array).toString('base64');
   return {
     eventId: record.id,
@@ -125,6 +136,24 @@ export const toEventData = (event: EventToAppend) =>
         schemaVersion: event.schemaVersion,
         effectiveAt: event.effectiveAt,
         metadata: event.metadata,
+      },
+    } satisfies StoredMetadata,
+  });
+
+/** An event recorded by another store, as written here: its recorded time kept in the envelope. */
+export const toImportedEventData = (event: RecordedEvent) =>
+  jsonEvent({
+    id: event.eventId,
+    type: event.type,
+    data: event.data as JSONType,
+    metadata: {
+      $correlationId: event.metadata.correlationId,
+      $causationId: event.metadata.causationId,
+      ledger: {
+        schemaVersion: event.schemaVersion,
+        effectiveAt: event.effectiveAt,
+        metadata: event.metadata,
+        recordedAt: event.recordedAt,
       },
     } satisfies StoredMetadata,
   });

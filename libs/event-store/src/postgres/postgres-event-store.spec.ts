@@ -100,6 +100,7 @@ describe('PostgresEventStore', () => {
       expect(migrations).toEqual([
         { component: 'event-store', version: 1 },
         { component: 'event-store', version: 2 },
+        { component: 'event-store', version: 3 },
       ]);
       await first!.append('thing-1', [event()], 'no-stream');
       await second!.append('thing-1', [event()], 0n);

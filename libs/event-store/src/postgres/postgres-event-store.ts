@@ -7,13 +7,22 @@ import {
   DuplicateEventIdError,
   type EventStore,
   type ExpectedRevision,
+  type ImportRefusal,
+  ImportRefusedError,
+  type ImportResult,
   type ReadAllOptions,
   StoreUnavailableError,
   type SubscribeOptions,
   type Subscription,
   WrongExpectedRevisionError,
 } from '../event-store.port';
-import { APPENDED_CHANNEL, applyMigrations, EVENT_STORE_MIGRATIONS } from './postgres-migrations';
+import { checkRecordedAt } from '../recorded-import';
+import {
+  APPENDED_CHANNEL,
+  applyMigrations,
+  EVENT_STORE_MIGRATIONS,
+  IMPORT_REFUSED_SQLSTATE,
+} from './postgres-migrations';
 
 interface EventRow {
   position: bigint;
@@ -159,6 +168,30 @@ const encodeAppend = (streamId: string, events: EventToAppend[], expected: Expec
       m: canonicalJson(event.metadata),
     })),
   });
+
+/** An import's batch for `ledger_import_events`: data and metadata as their canonical text. */
+const encodeImport = (events: RecordedEvent[]): string =>
+  JSON.stringify(
+    events.map((event) => ({
+      i: event.eventId,
+      s: event.streamId,
+      r: event.revision.toString(),
+      t: event.type,
+      v: event.schemaVersion,
+      a: event.effectiveAt,
+      at: event.recordedAt,
+      d: canonicalJson(event.data),
+      m: canonicalJson(event.metadata),
+    })),
+  );
+
+/** The port's refusal for the one `ledger_import_events` raises; undefined for any other error. */
+function importRefusalOf(error: unknown): ImportRefusedError | undefined {
+  const { code, detail, message } = (error ?? {}) as { code?: unknown; detail?: unknown; message?: unknown };
+  if (code !== IMPORT_REFUSED_SQLSTATE || typeof detail !== 'string') return undefined;
+  const { kind, eventId } = JSON.parse(detail) as { kind: ImportRefusal; eventId: string };
+  return new ImportRefusedError(kind, eventId, String(message));
+}
 
 /**
  * The distributed event store on PostgreSQL (`LEDGER_EVENT_STORE=postgres://...`): the same table and
@@ -322,6 +355,25 @@ export class PostgresEventStore implements EventStore {
     });
     // Subscribers in this process need not wait for the notification's round trip.
     if (appended) this.appended.emit('append');
+  }
+
+  /** One statement (`ledger_import_events`) for the whole call: all of its events are stored, or none. */
+  async importRecorded(events: RecordedEvent[]): Promise<ImportResult> {
+    if (this.closing) throw new Error('the PostgreSQL event store is closed');
+    if (events.length === 0) return { imported: 0, skipped: 0, position: 0n };
+    for (const event of events) checkRecordedAt(event);
+    let outcome: { imported: number; skipped: number; position: string };
+    try {
+      const { rows } = await this.pool.query<{ outcome: typeof outcome }>({
+        text: 'SELECT ledger_import_events($1::json) AS outcome',
+        values: [encodeImport(events)],
+      });
+      outcome = rows[0]!.outcome;
+    } catch (error) {
+      throw importRefusalOf(error) ?? toStoreError('import', error);
+    }
+    if (outcome.imported > 0) this.appended.emit('append');
+    return { imported: outcome.imported, skipped: outcome.skipped, position: BigInt(outcome.position) };
   }
 
   async readStream(streamId: string, fromRevision = 0n): Promise<RecordedEvent[]> {

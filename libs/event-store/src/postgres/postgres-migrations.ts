@@ -190,10 +190,151 @@ const APPEND_FUNCTION = `
   $fn$;
 `;
 
+/** SQLSTATE of an import's refusal (class LG: the ledger's own); DETAIL holds `{ kind, eventId }`. */
+export const IMPORT_REFUSED_SQLSTATE = 'LG001';
+
+/**
+ * `ledger_import_events(batch)` stores events recorded by another store (`EventStore.importRecorded`), in
+ * one statement, so all of them or none. The batch is a JSON array of events `{ i: id, s: stream,
+ * r: revision, t: type, v: schemaVersion, a: effectiveAt, at: recordedAt, d: data, m: metadata }`, `d` and
+ * `m` as JSON strings holding the canonical text, as for appends. It returns `{ imported, skipped,
+ * position }` (position as a string: the last event's, written or skipped).
+ *
+ * A batch of new events is checked and written set-based (one statement each); a batch holding stored
+ * events, or one to refuse, event by event.
+ *
+ * Under the append lock, like appends: positions stay dense and visible in order. The recorded time is
+ * stored as given and must not run backwards along the log; compared in the "C" collation, byte by byte,
+ * as every reader compares these strings. An event stored identically already is skipped (an interrupted
+ * import run again); anything else raises IMPORT_REFUSED_SQLSTATE, which undoes the whole statement.
+ */
+const IMPORT_FUNCTION = `
+  CREATE OR REPLACE FUNCTION ledger_import_events(batch json) RETURNS json
+  LANGUAGE plpgsql VOLATILE
+  SET enable_seqscan = off
+  AS $fn$
+  DECLARE
+    item          json;
+    stored        record;
+    head          bigint;
+    rev           bigint;
+    recorded      text;
+    last_position bigint;
+    last_time     text;
+    result_at     bigint := 0;
+    imported      integer := 0;
+    skipped       integer := 0;
+    ids           text[];
+    refused       record;
+  BEGIN
+    PERFORM ${lock(LOCK_KEYS.append)};
+    SELECT e.position, e.recorded_at INTO last_position, last_time
+      FROM events e ORDER BY e.position DESC LIMIT 1;
+    last_position := coalesce(last_position, 0);
+
+    -- The usual case, a fresh import: no id of the batch is stored yet and none occurs twice. Then one
+    -- statement finds any event out of place (its revision not the next of its stream, its recorded time
+    -- before the one it follows) and, when there is none, one INSERT writes them all. Otherwise (a resumed
+    -- import, a refusal to name) the loop below takes the events one by one.
+    ids := ARRAY(SELECT b.value->>'i' FROM json_array_elements(batch) AS b(value));
+    IF cardinality(ids) = (SELECT count(DISTINCT u.id) FROM unnest(ids) AS u(id))
+       AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = ANY (ids)) THEN
+      SELECT g.k INTO refused
+        FROM (
+          SELECT c.k, c.r, c.at,
+                 coalesce(c.prev_r, (SELECT max(e.revision) FROM events e WHERE e.stream_id = c.s), -1) + 1
+                   AS expected,
+                 coalesce(c.prev_at, last_time) AS after
+            FROM (
+              SELECT b.k, b.value->>'s' AS s, (b.value->>'r')::bigint AS r, b.value->>'at' AS at,
+                     lag((b.value->>'r')::bigint) OVER (PARTITION BY b.value->>'s' ORDER BY b.k) AS prev_r,
+                     lag(b.value->>'at') OVER (ORDER BY b.k) AS prev_at
+                FROM json_array_elements(batch) WITH ORDINALITY AS b(value, k)
+            ) c
+        ) g
+       WHERE g.r <> g.expected OR g.at COLLATE "C" < g.after COLLATE "C"
+       ORDER BY g.k LIMIT 1;
+      IF NOT FOUND THEN
+        INSERT INTO events
+          (position, event_id, stream_id, revision, type, schema_version, recorded_at, effective_at, data, metadata)
+        SELECT last_position + ev.k, ev.i, ev.s, ev.r, ev.t, ev.v, ev.at, ev.a, ev.d, ev.m
+          FROM ROWS FROM (json_to_recordset(batch)
+                 AS (i text, s text, r bigint, t text, v integer, a text, at text, d text, m text))
+               WITH ORDINALITY AS ev(i, s, r, t, v, a, at, d, m, k);
+        last_position := last_position + cardinality(ids);
+        IF cardinality(ids) > 0 THEN
+          PERFORM pg_notify('${APPENDED_CHANNEL}', last_position::text);
+        END IF;
+        RETURN json_build_object('imported', cardinality(ids), 'skipped', 0, 'position', last_position::text);
+      END IF;
+    END IF;
+
+    FOR item IN SELECT b.value FROM json_array_elements(batch) WITH ORDINALITY AS b(value, k) ORDER BY b.k
+    LOOP
+      rev := (item->>'r')::bigint;
+      recorded := item->>'at';
+      SELECT e.* INTO stored FROM events e WHERE e.event_id = item->>'i';
+      IF FOUND THEN
+        IF stored.stream_id IS DISTINCT FROM item->>'s' OR stored.revision IS DISTINCT FROM rev
+           OR stored.type IS DISTINCT FROM item->>'t'
+           OR stored.schema_version IS DISTINCT FROM (item->>'v')::integer
+           OR stored.effective_at IS DISTINCT FROM item->>'a' OR stored.recorded_at IS DISTINCT FROM recorded
+           OR stored.data IS DISTINCT FROM item->>'d' OR stored.metadata IS DISTINCT FROM item->>'m' THEN
+          RAISE EXCEPTION USING ERRCODE = '${IMPORT_REFUSED_SQLSTATE}',
+            MESSAGE = format('the store holds this id as %s@%s with other content', stored.stream_id, stored.revision),
+            DETAIL = json_build_object('kind', 'conflicting-event', 'eventId', item->>'i')::text;
+        END IF;
+        IF imported > 0 THEN
+          RAISE EXCEPTION USING ERRCODE = '${IMPORT_REFUSED_SQLSTATE}',
+            MESSAGE = format('stored already at position %s, before events this import writes', stored.position),
+            DETAIL = json_build_object('kind', 'stored-out-of-order', 'eventId', item->>'i')::text;
+        END IF;
+        skipped := skipped + 1;
+        result_at := stored.position;
+        CONTINUE;
+      END IF;
+
+      SELECT max(e.revision) INTO head FROM events e WHERE e.stream_id = item->>'s';
+      IF rev <> coalesce(head, -1) + 1 THEN
+        IF rev <= head THEN
+          RAISE EXCEPTION USING ERRCODE = '${IMPORT_REFUSED_SQLSTATE}',
+            MESSAGE = format('revision %s of %s holds another event', rev, item->>'s'),
+            DETAIL = json_build_object('kind', 'conflicting-event', 'eventId', item->>'i')::text;
+        END IF;
+        RAISE EXCEPTION USING ERRCODE = '${IMPORT_REFUSED_SQLSTATE}',
+          MESSAGE = format('revision %s of %s does not follow its last stored revision (%s)',
+                           rev, item->>'s', coalesce(head::text, 'none')),
+          DETAIL = json_build_object('kind', 'revision-gap', 'eventId', item->>'i')::text;
+      END IF;
+      IF last_time IS NOT NULL AND recorded COLLATE "C" < last_time COLLATE "C" THEN
+        RAISE EXCEPTION USING ERRCODE = '${IMPORT_REFUSED_SQLSTATE}',
+          MESSAGE = format('recorded time %s is earlier than %s, the last one stored', recorded, last_time),
+          DETAIL = json_build_object('kind', 'recorded-time-backwards', 'eventId', item->>'i')::text;
+      END IF;
+
+      last_position := last_position + 1;
+      INSERT INTO events
+        (position, event_id, stream_id, revision, type, schema_version, recorded_at, effective_at, data, metadata)
+      VALUES (last_position, item->>'i', item->>'s', rev, item->>'t', (item->>'v')::integer, recorded,
+              item->>'a', item->>'d', item->>'m');
+      last_time := recorded;
+      result_at := last_position;
+      imported := imported + 1;
+    END LOOP;
+
+    IF imported > 0 THEN
+      PERFORM pg_notify('${APPENDED_CHANNEL}', last_position::text);
+    END IF;
+    RETURN json_build_object('imported', imported, 'skipped', skipped, 'position', result_at::text);
+  END
+  $fn$;
+`;
+
 /** The event store's schema, in order. Never edit a released step: add one. */
 export const EVENT_STORE_MIGRATIONS: Migration[] = [
   { version: 1, name: 'events table', sql: EVENTS_TABLE },
   { version: 2, name: 'group append function', sql: APPEND_FUNCTION },
+  { version: 3, name: 'import function', sql: IMPORT_FUNCTION },
 ];
 
 /**

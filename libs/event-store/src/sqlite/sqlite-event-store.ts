@@ -6,11 +6,14 @@ import {
   DuplicateEventIdError,
   type EventStore,
   type ExpectedRevision,
+  ImportRefusedError,
+  type ImportResult,
   type ReadAllOptions,
   type SubscribeOptions,
   type Subscription,
   WrongExpectedRevisionError,
 } from '../event-store.port';
+import { checkRecordedAt, conflictingEvent, recordedEventDifference } from '../recorded-import';
 import type { SqliteDatabase } from './sqlite-database';
 
 interface EventRow {
@@ -89,6 +92,7 @@ export class SqliteEventStore implements EventStore {
     group: PendingAppend[],
     outcomes: Array<{ result: AppendResult } | { error: unknown }>,
   ) => void;
+  private readonly importInTransaction: (events: RecordedEvent[]) => ImportResult & { recordedAt: string };
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -129,6 +133,8 @@ export class SqliteEventStore implements EventStore {
         }
       },
     );
+    const importAll = db.transaction((events: RecordedEvent[]) => this.importEvents(events));
+    this.importInTransaction = (events) => importAll.immediate(events);
     // A group of one needs no savepoint: its refusal may roll back the whole transaction.
     const single = db.transaction((append: PendingAppend) => this.appendOne(append));
     this.commitGroup = (appends, outcomes) => {
@@ -260,6 +266,85 @@ export class SqliteEventStore implements EventStore {
     });
     if (last > 0n) this.appended.emit('append', last);
   };
+
+  /** One transaction for the whole call: all of its events are stored, or none. */
+  importRecorded(events: RecordedEvent[]): Promise<ImportResult> {
+    try {
+      for (const event of events) checkRecordedAt(event);
+      const { recordedAt, ...result } = this.importInTransaction(events);
+      if (result.imported > 0) {
+        this.lastRecordedAt = recordedAt;
+        this.appended.emit('append', result.position);
+      }
+      return Promise.resolve(result);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** The checks and inserts of an import; runs inside its transaction, so the last time read is current. */
+  private importEvents(events: RecordedEvent[]): ImportResult & { recordedAt: string } {
+    let recordedAt = (this.statements.lastRecordedAt.get() as string | undefined) ?? '';
+    let imported = 0;
+    let skipped = 0;
+    let position = 0n;
+    for (const event of events) {
+      const row = this.statements.byEventId.get(event.eventId) as EventRow | undefined;
+      if (row) {
+        const stored = toRecorded(row);
+        const field = recordedEventDifference(stored, event);
+        if (field !== undefined) throw conflictingEvent(stored, event, field);
+        if (imported > 0) {
+          throw new ImportRefusedError(
+            'stored-out-of-order',
+            event.eventId,
+            `stored already at position ${row.position}, before events this import writes`,
+          );
+        }
+        skipped += 1;
+        position = row.position;
+        continue;
+      }
+      const last = this.statements.streamHead.get(event.streamId) as { revision: bigint } | undefined;
+      const head = last?.revision ?? -1n;
+      if (event.revision !== head + 1n) {
+        throw event.revision <= head
+          ? new ImportRefusedError(
+              'conflicting-event',
+              event.eventId,
+              `revision ${event.revision} of ${event.streamId} holds another event`,
+            )
+          : new ImportRefusedError(
+              'revision-gap',
+              event.eventId,
+              `revision ${event.revision} of ${event.streamId} does not follow its last stored revision (${last ? head : 'none'})`,
+            );
+      }
+      // Stored recorded time never runs backwards in position order: "known at time T" stays a clean cut.
+      if (event.recordedAt < recordedAt) {
+        throw new ImportRefusedError(
+          'recorded-time-backwards',
+          event.eventId,
+          `recorded time ${event.recordedAt} is earlier than ${recordedAt}, the last one stored`,
+        );
+      }
+      const info = this.statements.insert.run({
+        eventId: event.eventId,
+        streamId: event.streamId,
+        revision: event.revision,
+        type: event.type,
+        schemaVersion: event.schemaVersion,
+        recordedAt: event.recordedAt,
+        effectiveAt: event.effectiveAt,
+        data: canonicalJson(event.data),
+        metadata: canonicalJson(event.metadata),
+      });
+      position = BigInt(info.lastInsertRowid);
+      recordedAt = event.recordedAt;
+      imported += 1;
+    }
+    return { imported, skipped, position, recordedAt };
+  }
 
   async readStream(streamId: string, fromRevision = 0n): Promise<RecordedEvent[]> {
     return (this.statements.readStream.all(streamId, fromRevision) as EventRow[]).map(toRecorded);

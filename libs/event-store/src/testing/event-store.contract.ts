@@ -1,6 +1,12 @@
 import type { EventToAppend, RecordedEvent } from '../event-envelope';
 import { newId } from '../event-ids';
-import { DuplicateEventIdError, type EventStore, WrongExpectedRevisionError } from '../event-store.port';
+import {
+  DuplicateEventIdError,
+  type EventStore,
+  ImportRefusedError,
+  WrongExpectedRevisionError,
+} from '../event-store.port';
+import { sealedLog } from './sealed-log';
 
 /**
  * What a store promises beyond the port's minimum. The defaults are the embedded SQLite store's; a server
@@ -20,6 +26,8 @@ export interface StoreGuarantees {
    * it. EventStoreDB's server does not order concurrent gRPC calls.
    */
   ordersAppendsPerStream: boolean;
+  /** an import call stores all of its events or none (one transaction); EventStoreDB appends per stream */
+  atomicImport: boolean;
 }
 
 const EMBEDDED: StoreGuarantees = {
@@ -27,6 +35,7 @@ const EMBEDDED: StoreGuarantees = {
   monotonicRecordedAt: true,
   reportsDeduplication: true,
   ordersAppendsPerStream: true,
+  atomicImport: true,
 };
 
 /**
@@ -38,6 +47,7 @@ export const EVENTSTOREDB_GUARANTEES: StoreGuarantees = {
   monotonicRecordedAt: false,
   reportsDeduplication: false,
   ordersAppendsPerStream: false,
+  atomicImport: false,
 };
 
 /**
@@ -247,6 +257,152 @@ export function eventStoreContract(
           expect([...times].sort()).toEqual(times);
         },
       );
+    });
+
+    describe('when importing events recorded by another store', () => {
+      /** Recorded an hour apart in 2025, long before this store's clock: the times must come from the log. */
+      const hourly = (sequence: number) =>
+        new Date(Date.UTC(2025, 0, 1) + sequence * 3_600_000).toISOString();
+      /** What a store keeps of an event, whatever its position there. */
+      const kept = ({ position: _position, ...event }: RecordedEvent) => event;
+      const log = () =>
+        sealedLog(
+          [
+            ['stockpile-a', 2],
+            ['supply-jp', 1],
+            ['stockpile-a', 1],
+            ['project-b', 2],
+          ],
+          { recordedAtOf: hourly, positionOf: (n) => 1000n + 7n * BigInt(n) },
+        );
+
+      it('stores every event with its id, stream, revision, content and recorded time, in the given order', async () => {
+        const source = log();
+        const result = await store.importRecorded(source);
+        const stored = await store.readAll();
+        expect(stored.map(kept)).toEqual(source.map(kept));
+        expect(result).toEqual({ imported: 6, skipped: 0, position: stored[5]!.position });
+        expect(await store.headPosition()).toBe(stored[5]!.position);
+        expect((await store.readStream('stockpile-a')).map(kept)).toEqual(
+          source.filter((e) => e.streamId === 'stockpile-a').map(kept),
+        );
+        // the store numbers the events itself: on a dense store 1..N, whatever positions they had before
+        if (store.positionsAreDense) expect(stored.map((e) => e.position)).toEqual([1n, 2n, 3n, 4n, 5n, 6n]);
+      });
+
+      it('skips the events it holds already, so an interrupted import run again resumes without duplicating', async () => {
+        const source = log();
+        await store.importRecorded(source.slice(0, 2));
+        const again = await store.importRecorded(source);
+        expect(again).toMatchObject({ imported: 4, skipped: 2 });
+        const stored = await store.readAll();
+        expect(stored.map(kept)).toEqual(source.map(kept));
+        expect(await store.importRecorded(source)).toEqual({
+          imported: 0,
+          skipped: 6,
+          position: stored[5]!.position,
+        });
+        expect(await store.readAll()).toHaveLength(6);
+      });
+
+      it('refuses an event whose id it holds with other content', async () => {
+        const source = log();
+        await store.importRecorded(source);
+        const altered = { ...source[0]!, data: { n: 'altered' } };
+        await expect(store.importRecorded([altered])).rejects.toMatchObject({
+          name: 'ImportRefusedError',
+          kind: 'conflicting-event',
+          eventId: altered.eventId,
+        });
+        const retimed = { ...source[1]!, recordedAt: '2025-06-01T00:00:00.000Z' };
+        await expect(store.importRecorded([retimed])).rejects.toMatchObject({ kind: 'conflicting-event' });
+      });
+
+      it('refuses a revision held by another event and a revision that skips some', async () => {
+        const source = log();
+        await store.importRecorded(source.slice(0, 1));
+        const other = { ...source[1]!, eventId: newId(), revision: 0n };
+        await expect(store.importRecorded([other])).rejects.toMatchObject({
+          name: 'ImportRefusedError',
+          kind: 'conflicting-event',
+        });
+        await expect(store.importRecorded([source[3]!])).rejects.toMatchObject({
+          name: 'ImportRefusedError',
+          kind: 'revision-gap',
+          eventId: source[3]!.eventId,
+        });
+        expect(await store.readAll()).toHaveLength(1);
+      });
+
+      it('refuses an event stored already behind one the same import writes', async () => {
+        const source = log();
+        await store.importRecorded([source[0]!]);
+        await expect(store.importRecorded([source[2]!, source[0]!])).rejects.toMatchObject({
+          kind: 'stored-out-of-order',
+          eventId: source[0]!.eventId,
+        });
+      });
+
+      it('refuses a recorded time that is not an ISO instant in milliseconds', async () => {
+        const [first] = log();
+        for (const recordedAt of ['2025-01-01T00:00:00Z', '2025-01-01 00:00:00.000Z', 'yesterday']) {
+          await expect(store.importRecorded([{ ...first!, recordedAt }])).rejects.toMatchObject({
+            kind: 'recorded-time-malformed',
+          });
+        }
+        expect(await store.readAll()).toEqual([]);
+      });
+
+      itIf(guarantees.atomicImport, 'stores all events of one call or none of them', async () => {
+        const source = log();
+        const gap = { ...source[5]!, revision: 7n };
+        await expect(store.importRecorded([...source.slice(0, 5), gap])).rejects.toBeInstanceOf(
+          ImportRefusedError,
+        );
+        expect(await store.readAll()).toEqual([]);
+      });
+
+      itIf(
+        guarantees.monotonicRecordedAt,
+        'refuses a recorded time earlier than the last one stored',
+        async () => {
+          const source = log();
+          await store.importRecorded(source.slice(0, 3));
+          const earlier = { ...source[3]!, recordedAt: source[1]!.recordedAt };
+          await expect(store.importRecorded([earlier])).rejects.toMatchObject({
+            kind: 'recorded-time-backwards',
+            eventId: earlier.eventId,
+          });
+        },
+      );
+
+      it('goes on with ordinary appends after the imported events', async () => {
+        // recorded in 2099: the store's clock lies before the imported times
+        const source = sealedLog([['thing-1', 2]], {
+          recordedAtOf: (n) => new Date(Date.UTC(2099, 0, 1) + n * 1000).toISOString(),
+        });
+        const imported = await store.importRecorded(source);
+        const appended = await store.append('thing-1', [event('After')], 1n);
+        expect(appended.revision).toBe(2n);
+        expect(appended.position).toBeGreaterThan(imported.position);
+        const [last] = await store.readStream('thing-1', 2n);
+        if (guarantees.monotonicRecordedAt) expect(last!.recordedAt >= source[1]!.recordedAt).toBe(true);
+      });
+
+      it('delivers imported events to subscribers with the recorded times they brought', async () => {
+        const source = log();
+        await store.importRecorded(source);
+        const seen: RecordedEvent[] = [];
+        const subscription = store.subscribeToAll({
+          fromPosition: 0n,
+          onEvents: (e) => void seen.push(...e),
+        });
+        const deadline = Date.now() + 5000;
+        while (seen.length < source.length && Date.now() < deadline)
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        await subscription.stop();
+        expect(seen.map(kept)).toEqual(source.map(kept));
+      });
     });
 
     describe('when subscribing', () => {
