@@ -31,6 +31,23 @@ export default tseslint.config(
     },
   },
   {
+    // Type-aware rules where a mistake costs most: a promise nobody awaits loses its error (or its
+    // ordering), a promise where a boolean or a callback is expected is always truthy, and a switch that
+    // misses a case of a union silently does nothing.
+    files: ['apps/**/*.ts', 'apps/**/*.tsx', 'libs/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true, requireDefaultForNonUnion: false },
+      ],
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/require-await': 'off',
+    },
+  },
+  {
     // Plain CommonJS helpers run by node directly (see scripts/register-paths.js).
     files: ['scripts/**/*.js', 'bin/**/*.js'],
     languageOptions: {

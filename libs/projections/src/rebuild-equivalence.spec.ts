@@ -10,10 +10,8 @@ import {
 } from '@ledger/domain';
 import {
   type DigestCheckpoint,
-  type EventStore,
   GENESIS_CHECKPOINT,
   nextDigestCheckpoint,
-  type ReadAllOptions,
   type RecordedEvent,
 } from '@ledger/event-store';
 import {
