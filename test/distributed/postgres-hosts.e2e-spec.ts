@@ -197,7 +197,8 @@ describe('Distributed on PostgreSQL', () => {
         await sleep(index * 15);
         const preferred = hosts[index % 2]!;
         const outcomes = await untilAnswered(
-          () => (alive.has(preferred) ? [preferred, ...[...alive].filter((h) => h !== preferred)] : [...alive]),
+          () =>
+            alive.has(preferred) ? [preferred, ...[...alive].filter((h) => h !== preferred)] : [...alive],
           command,
         );
         answers.set(command.key, outcomes);
@@ -211,7 +212,10 @@ describe('Distributed on PostgreSQL', () => {
       const survivor = hosts[1]!;
       for (const command of commands) {
         const outcome = await send(survivor.baseUrl, command);
-        expect({ key: command.key, status: outcome.kind === 'answer' ? outcome.status : outcome.error }).toEqual({
+        expect({
+          key: command.key,
+          status: outcome.kind === 'answer' ? outcome.status : outcome.error,
+        }).toEqual({
           key: command.key,
           status: 200,
         });
@@ -222,7 +226,9 @@ describe('Distributed on PostgreSQL', () => {
       // nothing acknowledged lost, nothing doubled: one event per command, and it is the acknowledged one
       expect(acquisitions.map((event) => event.data.lotId).sort()).toEqual(commands.map((c) => c.key).sort());
       for (const [key, outcomes] of answers) {
-        const acknowledged = outcomes.filter((outcome) => outcome.kind === 'answer' && outcome.status === 200);
+        const acknowledged = outcomes.filter(
+          (outcome) => outcome.kind === 'answer' && outcome.status === 200,
+        );
         for (const outcome of acknowledged) {
           const event = acquisitions.find((candidate) => candidate.data.lotId === key);
           expect((outcome as Extract<Outcome, { kind: 'answer' }>).body.eventIds).toEqual([event.eventId]);

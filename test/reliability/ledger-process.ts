@@ -52,7 +52,12 @@ export class LedgerProcess {
   }
 
   /** `env` adds to the process's configuration, e.g. the stores' URLs or LEDGER_PROJECTOR. */
-  static start(port: number, dataDir: string, keysFile: string, env: Record<string, string> = {}): LedgerProcess {
+  static start(
+    port: number,
+    dataDir: string,
+    keysFile: string,
+    env: Record<string, string> = {},
+  ): LedgerProcess {
     const child = spawn(process.execPath, compiledEntry('apps/api/src/main.js'), {
       env: {
         ...process.env,

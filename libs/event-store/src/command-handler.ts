@@ -68,11 +68,39 @@ interface FoldedStream {
   last: HashedFields;
 }
 
-// Inside a lane every command is handled through the same untyped view; `handle` keeps the public API typed.
-type AnyRequest = HandleCommand<unknown, DomainEvent, unknown>;
+/**
+ * A command as its lane handles it: the decider's functions bound to the command, over states the lane
+ * keeps without knowing their type. `handle` builds it from the typed request, so the public API stays typed.
+ */
+interface LaneRequest {
+  streamId: string;
+  context: CommandContext;
+  /** the decider itself, which a cached fold must have been made by */
+  decider: unknown;
+  initialState: unknown;
+  evolve(state: unknown, event: DomainEvent): unknown;
+  decide(state: unknown): DomainEvent[];
+  authorize?: (state: unknown) => void;
+}
+
+function laneRequest<Command, Event extends DomainEvent, State>(
+  request: HandleCommand<Command, Event, State>,
+): LaneRequest {
+  const { decider, command, authorize } = request;
+  return {
+    streamId: request.streamId,
+    context: request.context,
+    decider,
+    initialState: decider.initialState,
+    // The lane hands back only states this decider folded and events it decided or read from its stream.
+    evolve: (state, event) => decider.evolve(state as State, event as Event),
+    decide: (state) => decider.decide(command, state as State),
+    ...(authorize ? { authorize: (state: unknown) => authorize(state as State) } : {}),
+  };
+}
 
 interface Queued {
-  request: AnyRequest;
+  request: LaneRequest;
   attempt: number;
   resolve(result: CommandResult): void;
   reject(error: unknown): void;
@@ -135,7 +163,7 @@ export class CommandHandler {
     if (lane.size >= this.options.maxQueuedPerStream) {
       return Promise.reject(new StreamBusyError(request.streamId, lane.size));
     }
-    return lane.enqueue(request as unknown as AnyRequest);
+    return lane.enqueue(laneRequest(request));
   }
 
   /** @internal the lane is idle: forget it (its stream's fold stays cached) */
@@ -167,18 +195,18 @@ export class CommandHandler {
    */
   async read(
     streamId: string,
-    decider: AnyRequest['decider'],
+    request: Pick<LaneRequest, 'decider' | 'initialState' | 'evolve'>,
     mode: 'trust' | 'since-cache' | 'whole',
   ): Promise<{ base: FoldedStream | undefined; fresh: RecordedEvent[] }> {
-    const cached = mode === 'whole' ? undefined : this.cached(streamId, decider);
+    const cached = mode === 'whole' ? undefined : this.cached(streamId, request.decider);
     if (cached && mode === 'trust') return { base: cached, fresh: [] };
     const fresh = await this.store.readStream(streamId, cached ? cached.revision + 1n : 0n);
     const last = fresh[fresh.length - 1];
     if (!last) return { base: cached, fresh };
     const state = fresh
       .map((event) => toDomainEvent(event, this.options.upcasters))
-      .reduce(decider.evolve, cached ? cached.state : decider.initialState);
-    const base: FoldedStream = { decider, revision: last.revision, state, last };
+      .reduce((folded, event) => request.evolve(folded, event), cached ? cached.state : request.initialState);
+    const base: FoldedStream = { decider: request.decider, revision: last.revision, state, last };
     this.remember(streamId, base);
     return { base, fresh };
   }
@@ -255,7 +283,7 @@ class StreamLane {
     return this.queue.length + this.inFlight.length;
   }
 
-  enqueue(request: AnyRequest): Promise<CommandResult> {
+  enqueue(request: LaneRequest): Promise<CommandResult> {
     return new Promise<CommandResult>((resolve, reject) => {
       this.queue.push({ request, attempt: 1, resolve, reject });
       this.wake?.();
@@ -338,14 +366,14 @@ class StreamLane {
           : item.attempt === 1 && context.expectedRevision === undefined
             ? 'trust'
             : 'since-cache';
-      ({ base, fresh } = await this.handler.read(streamId, decider, mode));
+      ({ base, fresh } = await this.handler.read(streamId, request, mode));
     }
 
     const replay = previousOutcome(streamId, fresh, context);
     if (replay) return item.resolve(replay);
 
     const current = base === undefined ? 'no-stream' : base.revision;
-    const state = base === undefined ? decider.initialState : base.state;
+    const state = base === undefined ? request.initialState : base.state;
     let decided: DomainEvent[];
     let after: unknown;
     try {
@@ -353,9 +381,9 @@ class StreamLane {
         throw new StaleRevisionError(streamId, context.expectedRevision, current);
       }
       request.authorize?.(state);
-      decided = decider.decide(request.command, state);
+      decided = request.decide(state);
       // Folded before anything is sealed: an event the state cannot take is refused, never stored.
-      after = decided.reduce(decider.evolve, state);
+      after = decided.reduce((folded, event) => request.evolve(folded, event), state);
     } catch (refusal) {
       return this.refuse(item, refusal);
     }

@@ -5,7 +5,7 @@
 export interface Bitemporal {
   /** an instant, ISO 8601 UTC */
   asOf: string;
-  knownAt?: { position: bigint } | { recordedAt: string };
+  knownAt?: { position: bigint } | { recordedAt: string } | undefined;
 }
 
 /** A `WHERE` fragment with its parameters. */

@@ -561,7 +561,10 @@ export class EsdbTestDouble {
   }
 
   private batchAppend(call: grpc.ServerDuplexStream<BatchAppendReq, BatchAppendResp>): void {
-    const pending = new Map<string, { options?: BatchAppendReq.Options; events: ProposedEvent[] }>();
+    const pending = new Map<
+      string,
+      { options?: BatchAppendReq.Options | undefined; events: ProposedEvent[] }
+    >();
     call.on('data', (request: BatchAppendReq) => {
       const correlation = request.getCorrelationId()!;
       const key = correlation.hasStructured()

@@ -15,18 +15,19 @@ import { fileSource } from '../log-source';
 const POSITION = /^(0|[1-9][0-9]{0,18})$/;
 const BATCH = 1000;
 
+/** As the command line gives them: an option left out is undefined. */
 export interface OfflineReportOptions {
   /** effective date or date-time; default now (as the API) */
-  asOf?: string;
+  asOf?: string | undefined;
   /** recorded time (date-time) or global position; default: everything in the export */
-  knownAt?: string;
+  knownAt?: string | undefined;
   /** exposure: the importing country */
-  country?: string;
+  country?: string | undefined;
   /** exposure: one material (default every material with data); inventory: a filter */
-  material?: string;
+  material?: string | undefined;
   /** inventory filters */
-  stockpile?: string;
-  location?: string;
+  stockpile?: string | undefined;
+  location?: string | undefined;
   /** report from an export whose chains do not verify (the default refuses) */
   unverified?: boolean;
 }

@@ -48,7 +48,7 @@ interface ServerFeatures {
   supports(method: unknown, feature?: string): boolean;
 }
 const featuresOf = (client: EventStoreDBClient): Promise<ServerFeatures> =>
-  (client as unknown as { capabilities: Promise<ServerFeatures> }).capabilities;
+  Reflect.get(client, 'capabilities') as Promise<ServerFeatures>;
 
 export class EsdbConnection {
   private current: EventStoreDBClient;

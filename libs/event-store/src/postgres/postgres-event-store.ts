@@ -59,8 +59,8 @@ interface PendingAppend {
 /** The LISTEN connection's loop: `client` while connected, `wake` while pausing before a reconnect. */
 interface Listener {
   done: Promise<void>;
-  client?: Client;
-  wake?: () => void;
+  client?: Client | undefined;
+  wake?: (() => void) | undefined;
 }
 
 export interface PostgresEventStoreOptions {
