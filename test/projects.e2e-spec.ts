@@ -218,12 +218,17 @@ describe('Projects over HTTP', () => {
       ['an unknown stage', { stage: 'mining' }, 'stage'],
       ['a suspended start', { stage: 'suspended' }, 'stage'],
       ['a blank name', { name: '   ' }, 'name'],
-      ['an over-long operator', { operator: 'x'.repeat(201) }, 'operator'],
       ['an id outside the client-id pattern', { id: 'NMG_Becancour' }, 'id'],
       ['an effectiveAt that does not exist', { effectiveAt: '2022-02-29' }, 'effectiveAt'],
       ['an unknown field', { capacity: '42616' }, 'capacity'],
     ])('refuses %s, naming the field', async (_case, change, field) => {
       expectFieldRefused(await ledger.post('/projects', { ...becancour, ...change }), field);
+      expect(storedEvents(ledger, STREAM)).toHaveLength(0);
+    });
+
+    it('refuses an operator over 200 characters as out-of-range, naming the field', async () => {
+      const overLong = { ...becancour, operator: 'x'.repeat(201) };
+      expectFieldRefused(await ledger.post('/projects', overLong), 'operator', 'out-of-range');
       expect(storedEvents(ledger, STREAM)).toHaveLength(0);
     });
 
@@ -404,11 +409,16 @@ describe('Projects over HTTP', () => {
       ],
       ['no amount', { amount: undefined }, 'amount'],
       ['an unknown financier country', { financierCountry: 'ZZ' }, 'financierCountry'],
-      ['an over-long financier', { financier: 'x'.repeat(201) }, 'financier'],
       ['a malformed financingId', { financingId: '-edc' }, 'financingId'],
     ])('refuses %s, naming the field', async (_case, change, field) => {
       await ledger.post('/projects', becancour);
       expectFieldRefused(await ledger.post(`${PROJECT}/financings`, { ...termLoan, ...change }), field);
+    });
+
+    it('refuses a financier name longer than 200 characters with out-of-range', async () => {
+      await ledger.post('/projects', becancour);
+      const overLong = { ...termLoan, financier: 'x'.repeat(201) };
+      expectFieldRefused(await ledger.post(`${PROJECT}/financings`, overLong), 'financier', 'out-of-range');
     });
 
     it('refuses more decimals than the currency has with precision-exceeded', async () => {
