@@ -48,10 +48,12 @@ const BENCHMARKS: Benchmark[] = [
     postgres: true,
     run: reportQueryPostgresBenchmark,
   },
+  { rows: ['import'], unit: 'events/s', run: (context) => importBenchmarks(context, ['import']) },
   {
-    rows: ['import', 'import-postgres'],
+    rows: ['import-postgres'],
     unit: 'events/s',
-    run: (context) => importBenchmarks(context, ['import', 'import-postgres']),
+    postgres: true,
+    run: (context) => importBenchmarks(context, ['import-postgres']),
   },
   { rows: PEER_ROWS, group: 'peers', unit: 'commands/s', run: peersBenchmarks },
 ];
