@@ -141,10 +141,24 @@ export class ExportRestrictionsController {
   @Get(':id')
   @Roles('reader', 'auditor')
   @ApiOperation({ summary: 'One measure with its history (imposed, lifted), as known at knownAt' })
-  async restriction(@EntityIdParam() restrictionId: string, @Query() query: ReportQueryDto) {
+  async restriction(
+    @EntityIdParam() restrictionId: string,
+    @Query() query: ReportQueryDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     const cut = await this.cuts.cut(query);
     const found = await this.queries.restriction(restrictionId, cut);
     if (!found) throw new NotFoundProblem(`export restriction ${restrictionId} is not known at that time`);
+    if (wantsCsv(request, query.format)) {
+      // one row per event of its history, each with the measure's terms
+      const { history, ...measure } = found;
+      return sendCsv(
+        response,
+        HISTORY_COLUMNS,
+        history.map((entry) => ({ ...measure, ...entry })),
+      );
+    }
     return found;
   }
 }
@@ -159,5 +173,14 @@ const RESTRICTION_COLUMNS = [
   'effectiveFrom',
   'liftedFrom',
   'legalReference',
+];
+const HISTORY_COLUMNS = [
+  'restrictionId',
+  'event',
+  'from',
+  'effectiveAt',
+  'recordedAt',
+  'position',
+  ...RESTRICTION_COLUMNS.slice(1),
 ];
 const PERIOD_COLUMNS = ['restrictionId', 'imposedBy', 'measure', 'legalReference', 'from', 'to'];
