@@ -8,6 +8,8 @@ import { InventoryController } from './inventory/inventory.controller';
 import { OperationsController } from './operations/operations.controller';
 import { ProblemDetailsFilter } from './problems/problem-details.filter';
 import { ExposureController } from './exposure/exposure.controller';
+import { FeedController } from './feed/feed.controller';
+import { FeedService } from './feed/feed.service';
 import { FinancingController } from './financing/financing.controller';
 import { ReportCuts } from './queries/report-query';
 import { WiringModule } from './wiring/wiring.module';
@@ -33,9 +35,11 @@ export class AppModule {
         FinancingController,
         AuditController,
         StreamsController,
+        FeedController,
       ],
       providers: [
         ReportCuts,
+        FeedService,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],

@@ -12,6 +12,8 @@ export interface LedgerConfig extends StoreConfig {
   projector: 'in-process' | 'external';
   /** largest accepted request body, in bytes */
   bodyLimitBytes: number;
+  /** how often an idle GET /feed gets a comment line that keeps proxies from closing it */
+  feedHeartbeatMs: number;
 }
 
 export function parsePort(value: string | undefined, fallback: number, name: string): number {
@@ -19,6 +21,13 @@ export function parsePort(value: string | undefined, fallback: number, name: str
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new ConfigError(`${name} must be a port number, got "${value}"`);
   return port;
+}
+
+function parseMilliseconds(value: string | undefined, fallback: number, name: string): number {
+  const ms = value === undefined || value === '' ? fallback : Number(value);
+  if (!Number.isInteger(ms) || ms < 1 || ms > 3_600_000)
+    throw new ConfigError(`${name} must be a number of milliseconds from 1 to 3600000, got "${value}"`);
+  return ms;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
@@ -32,5 +41,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     apiKeysFile: env.LEDGER_API_KEYS_FILE ? resolve(env.LEDGER_API_KEYS_FILE) : undefined,
     projector,
     bodyLimitBytes: 64 * 1024,
+    feedHeartbeatMs: parseMilliseconds(env.LEDGER_FEED_HEARTBEAT_MS, 15_000, 'LEDGER_FEED_HEARTBEAT_MS'),
   };
 }
