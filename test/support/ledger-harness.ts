@@ -76,10 +76,15 @@ export class LedgerHarness {
     this.baseUrl = `http://127.0.0.1:${address.port}`;
   }
 
+  /** The running app, for a test that must look at it from inside (its routes, its providers). */
+  get application(): INestApplication {
+    if (!this.app) throw new Error('the ledger is not running');
+    return this.app;
+  }
+
   /** One of the running app's providers, for a test that must watch the server from inside. */
   service<T>(token: Type<T> | symbol): T {
-    if (!this.app) throw new Error('the ledger is not running');
-    return this.app.get(token);
+    return this.application.get(token);
   }
 
   async restart(): Promise<void> {

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import {
   EXPORT_RESTRICTION_EVENT_TYPES,
   EXPORT_RESTRICTION_STREAMS,
@@ -13,6 +13,7 @@ import {
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { Request, Response } from 'express';
 import { Roles } from '../auth/auth.decorators';
+import { ApiText } from '../openapi/api-responses';
 import { ValidationProblem } from '../problems/problems';
 import type { FeedFilter } from './feed-message';
 import { FeedService } from './feed.service';
@@ -89,7 +90,6 @@ function namesIn(
  * reconnecting client's `Last-Event-ID` wins over the URL's `fromPosition`, which an EventSource repeats.
  */
 @ApiTags('feed')
-@ApiBearerAuth()
 @Controller('feed')
 export class FeedController {
   constructor(@Inject(FeedService) private readonly feeds: FeedService) {}
@@ -106,6 +106,11 @@ export class FeedController {
       'the server reads the log no further for it. The response ends when the server shuts down; ' +
       'reconnect with Last-Event-ID.',
   })
+  @ApiText(
+    'text/event-stream',
+    'Server-Sent Events: `id: <position>`, `event: <type>`, `data: <event JSON>`, a blank line; `:` comment lines keep the connection alive',
+    { 400: ['validation-failed'], 503: ['unavailable'] },
+  )
   @ApiHeader({
     name: 'Last-Event-ID',
     required: false,

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   Money,
   parseCountry,
@@ -17,9 +17,11 @@ import type { Request, Response } from 'express';
 import { Roles } from '../auth/auth.decorators';
 import { assertMayActFor } from '../auth/auth.guard';
 import { CommandContext, type CommandRequest } from '../commands/command-request';
+import type { CommandResultDto } from '../commands/command-result.dto';
 import { CommandRunner } from '../commands/command-runner';
 import { commandTimes } from '../commands/effective-at';
 import { EntityIdParam } from '../commands/entity-id.pipe';
+import { ApiCommand, ApiReport } from '../openapi/api-responses';
 import { NotFoundProblem } from '../problems/problems';
 import { streamCsv, wantsCsv } from '../queries/csv';
 import { allPages } from '../queries/pages';
@@ -32,9 +34,13 @@ import {
   StockpileListQueryDto,
   TransferStockDto,
 } from './stockpile.dto';
+import { StockpilePageDto, StockpileViewDto } from './stockpile.responses';
+
+const STOCKPILE_COLUMNS = ['stockpileId', 'name', 'custodian', 'participants', 'onHand'];
+/** Rules every movement of stock may break. */
+const MOVEMENT = ['before-establishment', 'effective-in-future'] as const;
 
 @ApiTags('stockpiles')
-@ApiBearerAuth()
 @Controller('stockpiles')
 export class StockpilesController {
   constructor(
@@ -60,11 +66,12 @@ export class StockpilesController {
   @Post()
   @Roles('recorder')
   @ApiOperation({ summary: 'EstablishStockpile' })
+  @ApiCommand({ creates: 'always', rules: ['duplicate-participant', 'shares-not-100'] })
   establish(
     @Body() body: EstablishStockpileDto,
     @CommandContext() request: CommandRequest,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<CommandResultDto> {
     const stockpileId = body.id ?? request.newEntityId('stockpile');
     const participants = body.participants.map((participant, index) => ({
       country: parseCountry(participant.country, `participants[${index}].country`),
@@ -92,12 +99,13 @@ export class StockpilesController {
   @Post(':id/acquisitions')
   @Roles('recorder')
   @ApiOperation({ summary: 'AcquireStock' })
+  @ApiCommand({ existing: true, rules: MOVEMENT })
   acquire(
     @EntityIdParam() stockpileId: string,
     @Body() body: AcquireStockDto,
     @CommandContext() request: CommandRequest,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<CommandResultDto> {
     return this.runForParticipants(request, response, {
       type: 'AcquireStock',
       stockpileId,
@@ -114,12 +122,13 @@ export class StockpilesController {
   @Post(':id/releases')
   @Roles('recorder')
   @ApiOperation({ summary: 'ReleaseStock' })
+  @ApiCommand({ existing: true, rules: [...MOVEMENT, 'insufficient-stock'] })
   release(
     @EntityIdParam() stockpileId: string,
     @Body() body: ReleaseStockDto,
     @CommandContext() request: CommandRequest,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<CommandResultDto> {
     return this.runForParticipants(request, response, {
       type: 'ReleaseStock',
       stockpileId,
@@ -138,12 +147,13 @@ export class StockpilesController {
   @Post(':id/transfers')
   @Roles('recorder')
   @ApiOperation({ summary: 'TransferStock' })
+  @ApiCommand({ existing: true, rules: [...MOVEMENT, 'same-location', 'insufficient-stock'] })
   transfer(
     @EntityIdParam() stockpileId: string,
     @Body() body: TransferStockDto,
     @CommandContext() request: CommandRequest,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<CommandResultDto> {
     return this.runForParticipants(request, response, {
       type: 'TransferStock',
       stockpileId,
@@ -161,11 +171,12 @@ export class StockpilesController {
   @ApiOperation({
     summary: 'Stockpiles with their participants and on-hand totals per material (a page, or CSV)',
   })
+  @ApiReport(StockpilePageDto, { csv: STOCKPILE_COLUMNS })
   async list(
     @Query() query: StockpileListQueryDto,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<StockpilePageDto | void> {
     const cut = await this.cuts.cut(query);
     const filter = {
       ...(query.participant === undefined
@@ -177,7 +188,7 @@ export class StockpilesController {
     if (wantsCsv(request, query.format)) {
       return streamCsv(
         response,
-        ['stockpileId', 'name', 'custodian', 'participants', 'onHand'],
+        STOCKPILE_COLUMNS,
         allPages((cursor) => this.queries.stockpiles(filter, cut, { ...page, ...cursor })),
       );
     }
@@ -187,7 +198,8 @@ export class StockpilesController {
   @Get(':id')
   @Roles('reader', 'auditor')
   @ApiOperation({ summary: 'Participants and on-hand balances, as of a date and as known at a time' })
-  async get(@EntityIdParam() stockpileId: string, @Query() query: ReportQueryDto) {
+  @ApiReport(StockpileViewDto, { notFound: true })
+  async get(@EntityIdParam() stockpileId: string, @Query() query: ReportQueryDto): Promise<StockpileViewDto> {
     const cut = await this.cuts.cut(query);
     const view = await this.queries.stockpile(stockpileId, cut);
     if (!view) throw new NotFoundProblem(`stockpile ${stockpileId} is not known at that time`);
