@@ -114,17 +114,17 @@ export class Feed {
   private end(): void {
     const response = this.response;
     if (response.destroyed || response.writableEnded) return;
-    // A client that stopped reading would hold the end back for ever (and with it a shutdown): it is cut
-    // off, and resumes after the last message it took, with Last-Event-ID.
-    if (response.writableNeedDrain) {
-      response.destroy();
+    if (!this.shuttingDown) {
+      response.end();
       return;
     }
+    // On shutdown nothing may wait for the client, or the drain would wait with it. What the kernel took
+    // it still delivers once the connection is closed; a client that stopped reading leaves the end (and
+    // what it did not take) in the server's buffer: it is cut off, and resumes with Last-Event-ID.
     const socket = response.socket;
-    // on shutdown the connection must not linger as an idle keep-alive one once the feed has ended
-    response.end(() => {
-      if (this.shuttingDown) socket?.end();
-    });
+    response.end();
+    if (response.writableLength > 0) response.destroy();
+    else response.once('finish', () => socket?.destroy());
   }
 
   private async send(events: readonly RecordedEvent[]): Promise<void> {
