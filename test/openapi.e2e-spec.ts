@@ -105,6 +105,8 @@ describe('The OpenAPI document', () => {
           .map(({ method, path }) => `${method.toUpperCase()} ${path}`)
           .sort(),
       ).toEqual(routes.sort());
+      // a method a path does not take: 405 with Allow, for every path
+      expect(document.components.responses.MethodNotAllowed.headers.Allow).toBeDefined();
       expect(document.components.securitySchemes).toEqual({
         bearer: { type: 'http', scheme: 'bearer', description: expect.any(String) },
       });

@@ -28,6 +28,7 @@ const PROBLEM_TITLES: Record<number, string> = {
   401: 'No key, or a key the ledger does not know',
   403: 'The key may not do this',
   404: 'Not found, or not known at that time',
+  405: 'The path does not take this method',
   409: 'Conflict',
   410: 'The entity was deleted from the event store',
   412: 'If-Match names a revision the entity has moved past',

@@ -22,9 +22,10 @@ const DESCRIPTION = `An event-sourced ledger of critical-mineral supply commitme
 
 Errors are RFC 9457 \`application/problem+json\` with a stable \`code\`; each operation lists the codes it
 may answer. Besides them, any path answers a method it does not take with 405 \`method-not-allowed\` and
-an \`Allow\` header (OPTIONS: 204 with \`Allow\`), a body that is not UTF-8 JSON with 415
-\`unsupported-media-type\`, and JSON nested deeper than 32 levels with 400 \`nesting-too-deep\`.
-Every response carries \`${CORRELATION_ID}\`. Keys are opaque bearer tokens from the key file.`;
+an \`Allow\` header (\`#/components/responses/MethodNotAllowed\`; OPTIONS: 204 with \`Allow\`), a body
+that is not UTF-8 JSON with 415 \`unsupported-media-type\`, and JSON nested deeper than 32 levels with 400
+\`nesting-too-deep\`. Every response carries \`${CORRELATION_ID}\`. Keys are opaque bearer tokens from the
+key file.`;
 
 /** Swagger's `:name` is OpenAPI's `{name}`. */
 const openApiPath = (pattern: string): string => pattern.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
@@ -52,6 +53,13 @@ export function ledgerOpenApiDocument(app: INestApplication): OpenAPIObject {
     { extraModels: [ProblemDto] },
   );
   document.components ??= {};
+  // Not an answer of any one operation (it is for the methods a path does not take), so a component.
+  document.components.responses = {
+    ...document.components.responses,
+    MethodNotAllowed: problemResponse(405, ['method-not-allowed'], {
+      Allow: { description: 'the methods the path takes', schema: { type: 'string' } },
+    }),
+  };
   document.components.headers = {
     ...document.components.headers,
     [CORRELATION_ID]: {
