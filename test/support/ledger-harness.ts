@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, Type } from '@nestjs/common';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -74,6 +74,17 @@ export class LedgerHarness {
     await this.app.listen(0, '127.0.0.1');
     const address = this.app.getHttpServer().address() as AddressInfo;
     this.baseUrl = `http://127.0.0.1:${address.port}`;
+  }
+
+  /** The running app, for a test that must look at it from inside (its routes, its providers). */
+  get application(): INestApplication {
+    if (!this.app) throw new Error('the ledger is not running');
+    return this.app;
+  }
+
+  /** One of the running app's providers, for a test that must watch the server from inside. */
+  service<T>(token: Type<T> | symbol): T {
+    return this.application.get(token);
   }
 
   async restart(): Promise<void> {

@@ -9,6 +9,8 @@ import { InventoryController } from './inventory/inventory.controller';
 import { OperationsController } from './operations/operations.controller';
 import { ProblemDetailsFilter } from './problems/problem-details.filter';
 import { ExposureController } from './exposure/exposure.controller';
+import { FeedController } from './feed/feed.controller';
+import { FeedService } from './feed/feed.service';
 import { FinancingController } from './financing/financing.controller';
 import { ReportCuts } from './queries/report-query';
 import { WiringModule } from './wiring/wiring.module';
@@ -36,10 +38,12 @@ export class AppModule {
         AuditController,
         StreamsController,
         WebAppController,
+        FeedController,
       ],
       providers: [
         ReportCuts,
         AuditTrail,
+        FeedService,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],

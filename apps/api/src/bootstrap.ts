@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger, type LogLevel, ShutdownSignal } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';
 import { AppModule } from './app.module';
@@ -13,6 +13,7 @@ import { correlateRequests } from './http/request-context';
 import { countRequests } from './http/request-metrics';
 import { methodsOfRoutes, RouteTable } from './http/route-table';
 import { LedgerMetrics } from './observability/ledger-metrics';
+import { ledgerOpenApiDocument } from './openapi/ledger-document';
 import { ledgerValidationPipe } from './validation';
 
 /** SIGHUP is not among them: it reloads the API key file (see ApiKeyRegistry). */
@@ -66,17 +67,7 @@ export async function createLedgerApp(
   // Exit 0 once drained and the stores are closed (by default Nest re-raises the signal: exit status 143).
   app.enableShutdownHooks(SHUTDOWN_SIGNALS, { useProcessExit: true });
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Minerals Ledger')
-      .setDescription(
-        'An event-sourced ledger of critical-mineral supply commitments. Errors are RFC 9457 problem details with a stable `code`.',
-      )
-      .setVersion('0.1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'an API key' })
-      .build(),
-  );
+  const document = ledgerOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'openapi.json',
     yamlDocumentUrl: 'openapi.yaml',

@@ -13,6 +13,8 @@ export interface LedgerConfig extends StoreConfig {
   projector: 'in-process' | 'external';
   /** largest accepted request body, in bytes */
   bodyLimitBytes: number;
+  /** how often an idle GET /feed gets a comment line that keeps proxies from closing it */
+  feedHeartbeatMs: number;
   /** the built web interface served at /app (`npm run build` writes it to dist/web) */
   webDir: string;
 }
@@ -38,6 +40,13 @@ export function parsePort(value: string | undefined, fallback: number, name: str
   return port;
 }
 
+function parseMilliseconds(value: string | undefined, fallback: number, name: string): number {
+  const ms = value === undefined || value === '' ? fallback : Number(value);
+  if (!Number.isInteger(ms) || ms < 1 || ms > 3_600_000)
+    throw new ConfigError(`${name} must be a number of milliseconds from 1 to 3600000, got "${value}"`);
+  return ms;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   const projector = env.LEDGER_PROJECTOR || 'in-process';
   if (projector !== 'in-process' && projector !== 'external') {
@@ -50,5 +59,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     projector,
     bodyLimitBytes: 64 * 1024,
     webDir: env.LEDGER_WEB_DIR ? resolve(env.LEDGER_WEB_DIR) : builtWebDir(),
+    feedHeartbeatMs: parseMilliseconds(env.LEDGER_FEED_HEARTBEAT_MS, 15_000, 'LEDGER_FEED_HEARTBEAT_MS'),
   };
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   EVERY_DESTINATION,
   exportRestrictionDecider,
@@ -14,9 +14,11 @@ import type { RestrictionQueries } from '@ledger/projections';
 import type { Request, Response } from 'express';
 import { Roles } from '../auth/auth.decorators';
 import { CommandContext, type CommandRequest } from '../commands/command-request';
+import type { CommandResultDto } from '../commands/command-result.dto';
 import { CommandRunner } from '../commands/command-runner';
 import { effectiveAtOf } from '../commands/effective-at';
 import { EntityIdParam } from '../commands/entity-id.pipe';
+import { ApiCommand, ApiReport } from '../openapi/api-responses';
 import { NotFoundProblem } from '../problems/problems';
 import { sendCsv, wantsCsv } from '../queries/csv';
 import { ReportCuts, ReportQueryDto } from '../queries/report-query';
@@ -28,6 +30,33 @@ import {
   RestrictionTimelineQueryDto,
 } from './export-restriction.dto';
 import { restrictionsReadModel } from '@ledger/projections';
+import {
+  ActiveRestrictionsDto,
+  RestrictionHistoryDto,
+  RestrictionTimelineDto,
+} from './export-restriction.responses';
+
+const RESTRICTION_COLUMNS = [
+  'restrictionId',
+  'imposedBy',
+  'measure',
+  'materials',
+  'appliesTo',
+  'announcedOn',
+  'effectiveFrom',
+  'liftedFrom',
+  'legalReference',
+];
+const HISTORY_COLUMNS = [
+  'restrictionId',
+  'event',
+  'from',
+  'effectiveAt',
+  'recordedAt',
+  'position',
+  ...RESTRICTION_COLUMNS.slice(1),
+];
+const PERIOD_COLUMNS = ['restrictionId', 'imposedBy', 'measure', 'legalReference', 'from', 'to'];
 
 /**
  * A restriction is imposed by a foreign government, not by the recorder's own country, so any recorder
@@ -37,7 +66,6 @@ import { restrictionsReadModel } from '@ledger/projections';
 const READS = [restrictionsReadModel].map((model) => model.name);
 
 @ApiTags('export-restrictions')
-@ApiBearerAuth()
 @Controller('export-restrictions')
 export class ExportRestrictionsController {
   constructor(
@@ -49,11 +77,15 @@ export class ExportRestrictionsController {
   @Post()
   @Roles('recorder')
   @ApiOperation({ summary: 'RestrictExports: a licensing requirement or a ban on exports' })
+  @ApiCommand({
+    creates: 'always',
+    rules: ['duplicate-material', 'duplicate-destination', 'self-restriction', 'invalid-dates'],
+  })
   restrict(
     @Body() body: RestrictExportsDto,
     @CommandContext() request: CommandRequest,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<CommandResultDto> {
     const restrictionId = body.id ?? request.newEntityId('exportRestriction');
     return this.commands.run(request, response, {
       decider: exportRestrictionDecider,
@@ -80,12 +112,13 @@ export class ExportRestrictionsController {
   @Post(':id/lift')
   @Roles('recorder')
   @ApiOperation({ summary: 'LiftRestriction: once, and not before the measure took effect' })
+  @ApiCommand({ existing: true, rules: ['already-lifted', 'lift-before-effective'] })
   lift(
     @EntityIdParam() restrictionId: string,
     @Body() body: LiftRestrictionDto,
     @CommandContext() request: CommandRequest,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<CommandResultDto> {
     return this.commands.run(request, response, {
       decider: exportRestrictionDecider,
       streamId: exportRestrictionStreamId(restrictionId),
@@ -103,11 +136,12 @@ export class ExportRestrictionsController {
   @ApiOperation({
     summary: 'The export restrictions active on a day, optionally for one material and importer',
   })
+  @ApiReport(ActiveRestrictionsDto, { csv: RESTRICTION_COLUMNS })
   async active(
     @Query() query: RestrictionsQueryDto,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<ActiveRestrictionsDto | void> {
     const cut = await this.cuts.cut(query, READS);
     const activeOn =
       query.activeOn === undefined ? cut.asOf.slice(0, 10) : parseDay(query.activeOn, 'activeOn');
@@ -129,11 +163,12 @@ export class ExportRestrictionsController {
   @ApiOperation({
     summary: 'The periods [from, to) during which each measure applied to an importer and material',
   })
+  @ApiReport(RestrictionTimelineDto, { csv: PERIOD_COLUMNS })
   async timeline(
     @Query() query: RestrictionTimelineQueryDto,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<RestrictionTimelineDto | void> {
     const cut = await this.cuts.cut(query, READS);
     const importer = parseCountry(query.importer, 'importer');
     const material = parseMaterial(query.material, 'material');
@@ -145,23 +180,25 @@ export class ExportRestrictionsController {
   @Get(':id')
   @Roles('reader', 'auditor')
   @ApiOperation({ summary: 'One measure with its history (imposed, lifted), as known at knownAt' })
-  async restriction(@EntityIdParam() restrictionId: string, @Query() query: ReportQueryDto) {
+  @ApiReport(RestrictionHistoryDto, { csv: HISTORY_COLUMNS, notFound: true })
+  async restriction(
+    @EntityIdParam() restrictionId: string,
+    @Query() query: ReportQueryDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<RestrictionHistoryDto | void> {
     const cut = await this.cuts.cut(query, READS);
     const found = await this.queries.restriction(restrictionId, cut);
     if (!found) throw new NotFoundProblem(`export restriction ${restrictionId} is not known at that time`);
+    if (wantsCsv(request, query.format)) {
+      // one row per event of its history, each with the measure's terms
+      const { history, ...measure } = found;
+      return sendCsv(
+        response,
+        HISTORY_COLUMNS,
+        history.map((entry) => ({ ...measure, ...entry })),
+      );
+    }
     return found;
   }
 }
-
-const RESTRICTION_COLUMNS = [
-  'restrictionId',
-  'imposedBy',
-  'measure',
-  'materials',
-  'appliesTo',
-  'announcedOn',
-  'effectiveFrom',
-  'liftedFrom',
-  'legalReference',
-];
-const PERIOD_COLUMNS = ['restrictionId', 'imposedBy', 'measure', 'legalReference', 'from', 'to'];

@@ -1,9 +1,10 @@
 import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { parseCountry, parseMaterial } from '@ledger/domain';
 import type { ExposureQueries } from '@ledger/projections';
 import type { Request, Response } from 'express';
 import { Roles } from '../auth/auth.decorators';
+import { ApiReport } from '../openapi/api-responses';
 import { sendCsv, wantsCsv } from '../queries/csv';
 import { ReportCuts, ReportQueryDto } from '../queries/report-query';
 import { EXPOSURE_QUERIES } from '../wiring/tokens';
@@ -14,6 +15,7 @@ import {
   stockpilesReadModel,
   supplyReadModel,
 } from '@ledger/projections';
+import { CountryExposureDto, ExposureDto } from './exposure.responses';
 
 const EXPOSURE_COLUMNS = [
   'country',
@@ -42,7 +44,6 @@ const READS = [
 ].map((model) => model.name);
 
 @ApiTags('exposure')
-@ApiBearerAuth()
 @Controller('exposure')
 export class ExposureController {
   constructor(
@@ -53,13 +54,14 @@ export class ExposureController {
   @Get(':country/:material')
   @Roles('reader', 'auditor')
   @ApiOperation({ summary: 'Exposure of an importing country to one material (DOMAIN.md formulas)' })
+  @ApiReport(ExposureDto, { csv: EXPOSURE_COLUMNS })
   async exposure(
     @Param('country') countryParam: string,
     @Param('material') materialParam: string,
     @Query() query: ReportQueryDto,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<ExposureDto | void> {
     const country = parseCountry(countryParam, 'country');
     const material = parseMaterial(materialParam, 'material');
     const cut = await this.cuts.cut(query, READS);
@@ -71,12 +73,13 @@ export class ExposureController {
   @Get(':country')
   @Roles('reader', 'auditor')
   @ApiOperation({ summary: 'Exposure of an importing country to every material it has data for' })
+  @ApiReport(CountryExposureDto, { csv: EXPOSURE_COLUMNS })
   async exposures(
     @Param('country') countryParam: string,
     @Query() query: ReportQueryDto,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<CountryExposureDto | void> {
     const country = parseCountry(countryParam, 'country');
     const cut = await this.cuts.cut(query, READS);
     const materials = await this.queries.materials(country, cut);

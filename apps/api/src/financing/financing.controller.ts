@@ -1,14 +1,18 @@
 import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { parseCountry, parseMaterial } from '@ledger/domain';
 import { FINANCING_GROUPINGS, type FinancingGrouping, type FinancingQueries } from '@ledger/projections';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { Request, Response } from 'express';
 import { Roles } from '../auth/auth.decorators';
+import { ApiReport } from '../openapi/api-responses';
 import { sendCsv, wantsCsv } from '../queries/csv';
 import { ReportCuts, ReportQueryDto } from '../queries/report-query';
 import { FINANCING_QUERIES } from '../wiring/tokens';
 import { projectsReadModel } from '@ledger/projections';
+import { FinancingReportDto } from './financing.responses';
+
+const FINANCING_COLUMNS = ['group', 'currency', 'amount', 'financings'];
 
 export class FinancingQueryDto extends ReportQueryDto {
   @ApiProperty({ enum: FINANCING_GROUPINGS, example: 'instrument' })
@@ -33,7 +37,6 @@ export class FinancingQueryDto extends ReportQueryDto {
 const READS = [projectsReadModel].map((model) => model.name);
 
 @ApiTags('reports')
-@ApiBearerAuth()
 @Controller('reports')
 export class FinancingController {
   constructor(
@@ -46,11 +49,12 @@ export class FinancingController {
   @ApiOperation({
     summary: 'Financing summed per stage (on asOf), instrument or financier country, per currency',
   })
+  @ApiReport(FinancingReportDto, { csv: FINANCING_COLUMNS })
   async financing(
     @Query() query: FinancingQueryDto,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<FinancingReportDto | void> {
     const cut = await this.cuts.cut(query, READS);
     const report = await this.queries.financing(
       query.groupBy as FinancingGrouping,
@@ -64,7 +68,7 @@ export class FinancingController {
       const rows = report.groups.flatMap((group) =>
         group.totals.map((total) => ({ group: group.group, ...total })),
       );
-      return sendCsv(response, ['group', 'currency', 'amount', 'financings'], rows);
+      return sendCsv(response, FINANCING_COLUMNS, rows);
     }
     return report;
   }

@@ -27,6 +27,41 @@ const joinPath = (...parts: string[]): string =>
 const asList = (paths: string | string[] | undefined): string[] =>
   paths === undefined ? [''] : Array.isArray(paths) ? paths : [paths];
 
+/** One route a controller declares: its pattern (`/projects/:id`), method, handler and controller. */
+export interface DeclaredRoute {
+  pattern: string;
+  method: RequestMethod;
+  controller: Type<unknown>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- a handler as Nest's metadata holds it
+  handler: Function;
+}
+
+/** Every route of the controllers, read from Nest's route metadata: the one list the API docs and 405s share. */
+export function* routesOf(controllers: readonly Type<unknown>[]): Generator<DeclaredRoute> {
+  const scanner = new MetadataScanner();
+  for (const controller of controllers) {
+    const prefixes = asList(Reflect.getMetadata(PATH_METADATA, controller) as string | string[]);
+    for (const name of scanner.getAllMethodNames(controller.prototype as object)) {
+      const handler = (controller.prototype as Record<string, unknown>)[name];
+      if (typeof handler !== 'function') continue;
+      const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
+      if (method === undefined) continue;
+      const paths = asList(Reflect.getMetadata(PATH_METADATA, handler) as string | string[]);
+      for (const prefix of prefixes) {
+        for (const path of paths) yield { pattern: joinPath(prefix, path), method, controller, handler };
+      }
+    }
+  }
+}
+
+/** The application's controllers. */
+export function controllersOf(app: INestApplicationContext): Type<unknown>[] {
+  return new DiscoveryService(app.get(ModulesContainer))
+    .getControllers()
+    .map((wrapper) => wrapper.metatype as Type<unknown> | null)
+    .filter((metatype): metatype is Type<unknown> => typeof metatype === 'function');
+}
+
 /** `:name` matches one segment, `*name` or `{*name}` the rest of the path; the rest is literal. */
 function matcherOf(pattern: string): RegExp {
   const segments = pattern
@@ -52,32 +87,13 @@ export class RouteTable {
 
   static fromControllers(controllers: readonly Type<unknown>[]): RouteTable {
     const table = new RouteTable();
-    const scanner = new MetadataScanner();
-    for (const controller of controllers) {
-      const prefixes = asList(Reflect.getMetadata(PATH_METADATA, controller) as string | string[]);
-      for (const name of scanner.getAllMethodNames(controller.prototype as object)) {
-        const handler = (controller.prototype as Record<string, unknown>)[name];
-        if (typeof handler !== 'function') continue;
-        const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
-        if (method === undefined) continue;
-        const paths = asList(Reflect.getMetadata(PATH_METADATA, handler) as string | string[]);
-        for (const prefix of prefixes) {
-          for (const path of paths) table.add(joinPath(prefix, path), method);
-        }
-      }
-    }
+    for (const route of routesOf(controllers)) table.add(route.pattern, route.method);
     return table;
   }
 
   /** The routes of the application's controllers (the API docs, served by Swagger, are not among them). */
   static of(app: INestApplicationContext): RouteTable {
-    const discovery = new DiscoveryService(app.get(ModulesContainer));
-    return RouteTable.fromControllers(
-      discovery
-        .getControllers()
-        .map((wrapper) => wrapper.metatype as Type<unknown> | null)
-        .filter((metatype): metatype is Type<unknown> => typeof metatype === 'function'),
-    );
+    return RouteTable.fromControllers(controllersOf(app));
   }
 
   private add(pattern: string, method: RequestMethod): void {

@@ -1,14 +1,16 @@
 import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import type { InventoryQueries } from '@ledger/projections';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import type { Request, Response } from 'express';
 import { Roles } from '../auth/auth.decorators';
+import { ApiReport } from '../openapi/api-responses';
 import { streamCsv, wantsCsv } from '../queries/csv';
 import { allPages } from '../queries/pages';
 import { ListQueryDto, pageOf, ReportCuts } from '../queries/report-query';
 import { INVENTORY_QUERIES } from '../wiring/tokens';
 import { inventoryReadModel } from '@ledger/projections';
+import { InventoryPageDto } from './inventory.responses';
 
 export class InventoryQueryDto extends ListQueryDto {
   @ApiPropertyOptional({ description: 'stockpile id' })
@@ -45,7 +47,6 @@ const COLUMNS = [
 const READS = [inventoryReadModel].map((model) => model.name);
 
 @ApiTags('inventory')
-@ApiBearerAuth()
 @Controller('inventory')
 export class InventoryController {
   constructor(
@@ -60,11 +61,12 @@ export class InventoryController {
     description:
       'A page of `rows` in key order (up to `limit`, default 1000) with `nextCursor` (null on the last page); as CSV, every row, streamed.',
   })
+  @ApiReport(InventoryPageDto, { csv: COLUMNS })
   async list(
     @Query() query: InventoryQueryDto,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<InventoryPageDto | void> {
     const cut = await this.cuts.cut(query, READS);
     const filter = {
       ...(query.stockpile === undefined ? {} : { stockpileIds: [query.stockpile] }),

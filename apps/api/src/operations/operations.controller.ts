@@ -1,9 +1,11 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Projector, readiness } from '@ledger/projections';
 import type { Response } from 'express';
 import { Public, Roles } from '../auth/auth.decorators';
 import { LedgerMetrics } from '../observability/ledger-metrics';
+import { ApiJson, ApiText } from '../openapi/api-responses';
+import { HealthDto, ReadinessDto, ReadModelProgressDto } from './operations.responses';
 import { PROJECTOR } from '../wiring/tokens';
 
 @ApiTags('operations')
@@ -17,7 +19,8 @@ export class OperationsController {
   @Get('health')
   @Public()
   @ApiOperation({ summary: 'Liveness: the process answers' })
-  health() {
+  @ApiJson(200, HealthDto, 'The process answers')
+  health(): HealthDto {
     return { status: 'ok' };
   }
 
@@ -26,7 +29,14 @@ export class OperationsController {
   @ApiOperation({
     summary: 'Readiness: stores reachable, no read model stopped on an error, all caught up within a bound',
   })
-  async ready(@Res({ passthrough: true }) response: Response) {
+  @ApiJson(200, ReadinessDto, 'Ready: every read model is caught up within the bound')
+  @ApiJson(
+    503,
+    ReadinessDto,
+    'Not ready: `status` catching-up (with each model’s progress) or failed (naming the model and event)',
+  )
+  @ApiExtraModels(ReadModelProgressDto)
+  async ready(@Res({ passthrough: true }) response: Response): Promise<ReadinessDto> {
     // The report reads the head of the log and the checkpoints: it also proves both stores answer.
     const { ready, body } = readiness(await this.projector.report());
     response.status(ready ? 200 : 503);
@@ -37,7 +47,8 @@ export class OperationsController {
   @Roles('reader', 'auditor')
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiOperation({ summary: 'Prometheus metrics' })
-  async render() {
+  @ApiText('text/plain', 'Prometheus text format 0.0.4')
+  async render(): Promise<string> {
     return this.metrics.render(await this.projector.report());
   }
 }

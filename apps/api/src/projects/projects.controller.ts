@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   type FinancingInstrument,
   Money,
@@ -21,9 +21,11 @@ import type { Request, Response } from 'express';
 import { Roles } from '../auth/auth.decorators';
 import { assertMayActFor } from '../auth/auth.guard';
 import { CommandContext, type CommandRequest } from '../commands/command-request';
+import type { CommandResultDto } from '../commands/command-result.dto';
 import { CommandRunner } from '../commands/command-runner';
 import { commandTimes } from '../commands/effective-at';
 import { EntityIdParam } from '../commands/entity-id.pipe';
+import { ApiCommand, ApiReport } from '../openapi/api-responses';
 import { NotFoundProblem } from '../problems/problems';
 import { sendCsv, streamCsv, wantsCsv } from '../queries/csv';
 import { allPages } from '../queries/pages';
@@ -44,9 +46,27 @@ import { projectsReadModel } from '@ledger/projections';
 
 /** The read models this slice's queries read: a `minPosition` waits for these only. */
 const READS = [projectsReadModel].map((model) => model.name);
+import { OfftakeBookDto, ProjectPageDto, ProjectViewDto } from './project.responses';
+
+const PROJECT_COLUMNS = ['projectId', 'name', 'operator', 'country', 'stage', 'materials'];
+const OFFTAKE_COLUMNS = [
+  'offtakeId',
+  'buyer',
+  'buyerCountry',
+  'material',
+  'annualVolume',
+  'startsOn',
+  'endsOn',
+  'terminatedOn',
+  'delivered',
+  'inForce',
+];
+const BOOK_COLUMNS = ['material', 'annualCapacity', 'committed', 'remaining', 'peakCommitment', 'headroom'];
+
+/** Rules every command on a registered project may break. */
+const OPEN_PROJECT = ['project-closed', 'before-establishment'] as const;
 
 @ApiTags('projects')
-@ApiBearerAuth()
 @Controller('projects')
 export class ProjectsController {
   constructor(
@@ -80,11 +100,12 @@ export class ProjectsController {
   @Post()
   @Roles('recorder')
   @ApiOperation({ summary: 'RegisterProject: a mine or processing plant, in one country' })
+  @ApiCommand({ creates: 'always', rules: ['duplicate-material'] })
   register(
     @Body() body: RegisterProjectDto,
     @CommandContext() request: CommandRequest,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<CommandResultDto> {
     const country = parseCountry(body.country, 'country');
     const command: ProjectCommand = {
       type: 'RegisterProject',
@@ -104,12 +125,16 @@ export class ProjectsController {
   @Post(':id/capacity')
   @Roles('recorder')
   @ApiOperation({ summary: 'DeclareCapacity: the annual capacity for one of the project’s materials' })
+  @ApiCommand({
+    existing: true,
+    rules: [...OPEN_PROJECT, 'material-not-in-project', 'capacity-below-commitments'],
+  })
   declareCapacity(
     @EntityIdParam() projectId: string,
     @Body() body: DeclareCapacityDto,
     @CommandContext() request: CommandRequest,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<CommandResultDto> {
     return this.run(request, response, {
       type: 'DeclareCapacity',
       projectId,
@@ -122,12 +147,13 @@ export class ProjectsController {
   @Post(':id/stage')
   @Roles('recorder')
   @ApiOperation({ summary: 'AdvanceStage: forward only, or into and out of suspension, or closed' })
+  @ApiCommand({ existing: true, rules: [...OPEN_PROJECT, 'stage-regression'] })
   advanceStage(
     @EntityIdParam() projectId: string,
     @Body() body: AdvanceStageDto,
     @CommandContext() request: CommandRequest,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<CommandResultDto> {
     return this.run(request, response, {
       type: 'AdvanceStage',
       projectId,
@@ -139,12 +165,13 @@ export class ProjectsController {
   @Post(':id/financings')
   @Roles('recorder')
   @ApiOperation({ summary: 'FinanceProject: equity, debt, grant, guarantee or prepayment' })
+  @ApiCommand({ existing: true, rules: OPEN_PROJECT })
   finance(
     @EntityIdParam() projectId: string,
     @Body() body: FinanceProjectDto,
     @CommandContext() request: CommandRequest,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<CommandResultDto> {
     return this.run(request, response, {
       type: 'FinanceProject',
       projectId,
@@ -160,12 +187,22 @@ export class ProjectsController {
   @Post(':id/offtakes')
   @Roles('recorder')
   @ApiOperation({ summary: 'SignOfftake: within the declared capacity on every day of its term' })
+  @ApiCommand({
+    existing: true,
+    rules: [
+      ...OPEN_PROJECT,
+      'invalid-term',
+      'material-not-in-project',
+      'capacity-not-declared',
+      'capacity-exceeded',
+    ],
+  })
   signOfftake(
     @EntityIdParam() projectId: string,
     @Body() body: SignOfftakeDto,
     @CommandContext() request: CommandRequest,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<CommandResultDto> {
     return this.run(request, response, {
       type: 'SignOfftake',
       projectId,
@@ -183,13 +220,17 @@ export class ProjectsController {
   @Post(':id/offtakes/:offtakeId/deliveries')
   @Roles('recorder')
   @ApiOperation({ summary: 'RecordDelivery: a delivery under an offtake, within its term' })
+  @ApiCommand({
+    existing: true,
+    rules: [...OPEN_PROJECT, 'effective-in-future', 'delivery-outside-term', 'offtake-terminated'],
+  })
   recordDelivery(
     @EntityIdParam() projectId: string,
     @EntityIdParam('offtakeId') offtakeId: string,
     @Body() body: RecordDeliveryDto,
     @CommandContext() request: CommandRequest,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<CommandResultDto> {
     return this.run(request, response, {
       type: 'RecordDelivery',
       projectId,
@@ -203,13 +244,22 @@ export class ProjectsController {
   @Post(':id/offtakes/:offtakeId/termination')
   @Roles('recorder')
   @ApiOperation({ summary: 'TerminateOfftake: frees its capacity from effectiveOn' })
+  @ApiCommand({
+    existing: true,
+    rules: [
+      ...OPEN_PROJECT,
+      'offtake-terminated',
+      'termination-outside-term',
+      'deliveries-after-termination',
+    ],
+  })
   terminateOfftake(
     @EntityIdParam() projectId: string,
     @EntityIdParam('offtakeId') offtakeId: string,
     @Body() body: TerminateOfftakeDto,
     @CommandContext() request: CommandRequest,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<CommandResultDto> {
     return this.run(request, response, {
       type: 'TerminateOfftake',
       projectId,
@@ -227,11 +277,12 @@ export class ProjectsController {
     description:
       '`stage` is the stage on the asOf day; `buyer` matches an offtake buyer’s name or country code.',
   })
+  @ApiReport(ProjectPageDto, { csv: PROJECT_COLUMNS })
   async list(
     @Query() query: ProjectListQueryDto,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<ProjectPageDto | void> {
     const cut = await this.cuts.cut(query, READS);
     const filter = {
       ...(query.country === undefined ? {} : { country: parseCountry(query.country, 'country') }),
@@ -254,12 +305,13 @@ export class ProjectsController {
   @Get(':id')
   @Roles('reader', 'auditor')
   @ApiOperation({ summary: 'A project: stage, capacity per material, financings, offtake book' })
+  @ApiReport(ProjectViewDto, { csv: OFFTAKE_COLUMNS, notFound: true })
   async project(
     @EntityIdParam() projectId: string,
     @Query() query: ReportQueryDto,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<ProjectViewDto | void> {
     const cut = await this.cuts.cut(query, READS);
     const view = await this.queries.project(projectId, cut);
     if (!view) throw new NotFoundProblem(`project ${projectId} is not known at that time`);
@@ -272,12 +324,13 @@ export class ProjectsController {
   @ApiOperation({
     summary: 'The offtake book per material: capacity, committed on asOf, peak commitment, headroom',
   })
+  @ApiReport(OfftakeBookDto, { csv: BOOK_COLUMNS, notFound: true })
   async offtakeBook(
     @EntityIdParam() projectId: string,
     @Query() query: OfftakeBookQueryDto,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<OfftakeBookDto | void> {
     const cut = await this.cuts.cut(query, READS);
     const material = query.material === undefined ? undefined : parseMaterial(query.material, 'material');
     const book = await this.queries.offtakeBook(projectId, material, cut);
@@ -286,18 +339,3 @@ export class ProjectsController {
     return book;
   }
 }
-
-const PROJECT_COLUMNS = ['projectId', 'name', 'operator', 'country', 'stage', 'materials'];
-const OFFTAKE_COLUMNS = [
-  'offtakeId',
-  'buyer',
-  'buyerCountry',
-  'material',
-  'annualVolume',
-  'startsOn',
-  'endsOn',
-  'terminatedOn',
-  'delivered',
-  'inForce',
-];
-const BOOK_COLUMNS = ['material', 'annualCapacity', 'committed', 'remaining', 'peakCommitment', 'headroom'];

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   Money,
   parseCountry,
@@ -17,9 +17,11 @@ import type { Request, Response } from 'express';
 import { Roles } from '../auth/auth.decorators';
 import { assertMayActFor } from '../auth/auth.guard';
 import { CommandContext, type CommandRequest } from '../commands/command-request';
+import type { CommandResultDto } from '../commands/command-result.dto';
 import { CommandRunner } from '../commands/command-runner';
 import { commandTimes } from '../commands/effective-at';
 import { EntityIdParam } from '../commands/entity-id.pipe';
+import { ApiCommand, ApiReport } from '../openapi/api-responses';
 import { NotFoundProblem } from '../problems/problems';
 import { streamCsv, wantsCsv } from '../queries/csv';
 import { allPages } from '../queries/pages';
@@ -36,9 +38,13 @@ import { inventoryReadModel, stockpilesReadModel } from '@ledger/projections';
 
 /** The read models this slice's queries read: a `minPosition` waits for these only. */
 const READS = [stockpilesReadModel, inventoryReadModel].map((model) => model.name);
+import { StockpilePageDto, StockpileViewDto } from './stockpile.responses';
+
+const STOCKPILE_COLUMNS = ['stockpileId', 'name', 'custodian', 'participants', 'onHand'];
+/** Rules every movement of stock may break. */
+const MOVEMENT = ['before-establishment', 'effective-in-future'] as const;
 
 @ApiTags('stockpiles')
-@ApiBearerAuth()
 @Controller('stockpiles')
 export class StockpilesController {
   constructor(
@@ -64,11 +70,12 @@ export class StockpilesController {
   @Post()
   @Roles('recorder')
   @ApiOperation({ summary: 'EstablishStockpile' })
+  @ApiCommand({ creates: 'always', rules: ['duplicate-participant', 'shares-not-100'] })
   establish(
     @Body() body: EstablishStockpileDto,
     @CommandContext() request: CommandRequest,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<CommandResultDto> {
     const stockpileId = body.id ?? request.newEntityId('stockpile');
     const participants = body.participants.map((participant, index) => ({
       country: parseCountry(participant.country, `participants[${index}].country`),
@@ -96,12 +103,13 @@ export class StockpilesController {
   @Post(':id/acquisitions')
   @Roles('recorder')
   @ApiOperation({ summary: 'AcquireStock' })
+  @ApiCommand({ existing: true, rules: MOVEMENT })
   acquire(
     @EntityIdParam() stockpileId: string,
     @Body() body: AcquireStockDto,
     @CommandContext() request: CommandRequest,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<CommandResultDto> {
     return this.runForParticipants(request, response, {
       type: 'AcquireStock',
       stockpileId,
@@ -118,12 +126,13 @@ export class StockpilesController {
   @Post(':id/releases')
   @Roles('recorder')
   @ApiOperation({ summary: 'ReleaseStock' })
+  @ApiCommand({ existing: true, rules: [...MOVEMENT, 'insufficient-stock'] })
   release(
     @EntityIdParam() stockpileId: string,
     @Body() body: ReleaseStockDto,
     @CommandContext() request: CommandRequest,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<CommandResultDto> {
     return this.runForParticipants(request, response, {
       type: 'ReleaseStock',
       stockpileId,
@@ -142,12 +151,13 @@ export class StockpilesController {
   @Post(':id/transfers')
   @Roles('recorder')
   @ApiOperation({ summary: 'TransferStock' })
+  @ApiCommand({ existing: true, rules: [...MOVEMENT, 'same-location', 'insufficient-stock'] })
   transfer(
     @EntityIdParam() stockpileId: string,
     @Body() body: TransferStockDto,
     @CommandContext() request: CommandRequest,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<CommandResultDto> {
     return this.runForParticipants(request, response, {
       type: 'TransferStock',
       stockpileId,
@@ -165,11 +175,12 @@ export class StockpilesController {
   @ApiOperation({
     summary: 'Stockpiles with their participants and on-hand totals per material (a page, or CSV)',
   })
+  @ApiReport(StockpilePageDto, { csv: STOCKPILE_COLUMNS })
   async list(
     @Query() query: StockpileListQueryDto,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<StockpilePageDto | void> {
     const cut = await this.cuts.cut(query, READS);
     const filter = {
       ...(query.participant === undefined
@@ -181,7 +192,7 @@ export class StockpilesController {
     if (wantsCsv(request, query.format)) {
       return streamCsv(
         response,
-        ['stockpileId', 'name', 'custodian', 'participants', 'onHand'],
+        STOCKPILE_COLUMNS,
         allPages((cursor) => this.queries.stockpiles(filter, cut, { ...page, ...cursor })),
       );
     }
@@ -191,7 +202,8 @@ export class StockpilesController {
   @Get(':id')
   @Roles('reader', 'auditor')
   @ApiOperation({ summary: 'Participants and on-hand balances, as of a date and as known at a time' })
-  async get(@EntityIdParam() stockpileId: string, @Query() query: ReportQueryDto) {
+  @ApiReport(StockpileViewDto, { notFound: true })
+  async get(@EntityIdParam() stockpileId: string, @Query() query: ReportQueryDto): Promise<StockpileViewDto> {
     const cut = await this.cuts.cut(query, READS);
     const view = await this.queries.stockpile(stockpileId, cut);
     if (!view) throw new NotFoundProblem(`stockpile ${stockpileId} is not known at that time`);

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   parseCountry,
   parseMaterial,
@@ -14,8 +14,10 @@ import type { Request, Response } from 'express';
 import { Roles } from '../auth/auth.decorators';
 import { assertMayActFor } from '../auth/auth.guard';
 import { CommandContext, type CommandRequest } from '../commands/command-request';
+import type { CommandResultDto } from '../commands/command-result.dto';
 import { CommandRunner } from '../commands/command-runner';
 import { effectiveAtOf } from '../commands/effective-at';
+import { ApiCommand, ApiReport } from '../openapi/api-responses';
 import { streamCsv, wantsCsv } from '../queries/csv';
 import { allPages } from '../queries/pages';
 import { pageOf, ReportCuts } from '../queries/report-query';
@@ -27,6 +29,27 @@ import {
   TradeFlowQueryDto,
 } from './supply.dto';
 import { supplyReadModel } from '@ledger/projections';
+import { ConsumptionPageDto, TradeFlowPageDto } from './supply.responses';
+
+const TRADE_COLUMNS = [
+  'importer',
+  'exporter',
+  'material',
+  'year',
+  'annualQuantity',
+  'effectiveAt',
+  'recordedAt',
+  'position',
+];
+const CONSUMPTION_COLUMNS = [
+  'country',
+  'material',
+  'year',
+  'annualQuantity',
+  'effectiveAt',
+  'recordedAt',
+  'position',
+];
 
 /**
  * Supply statistics belong to the importing or consuming country: its stream, and its recorders. The
@@ -36,7 +59,6 @@ import { supplyReadModel } from '@ledger/projections';
 const READS = [supplyReadModel].map((model) => model.name);
 
 @ApiTags('supply')
-@ApiBearerAuth()
 @Controller('supply')
 export class SupplyController {
   constructor(
@@ -58,11 +80,12 @@ export class SupplyController {
   @Post('trade-flows')
   @Roles('recorder')
   @ApiOperation({ summary: 'RecordTradeFlow: a year’s imports of a material from one country' })
+  @ApiCommand({ creates: 'first-of-stream', rules: ['same-country'] })
   recordTradeFlow(
     @Body() body: RecordTradeFlowDto,
     @CommandContext() request: CommandRequest,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<CommandResultDto> {
     return this.run(request, response, {
       type: 'RecordTradeFlow',
       effectiveAt: effectiveAtOf(body),
@@ -77,11 +100,12 @@ export class SupplyController {
   @Post('consumption')
   @Roles('recorder')
   @ApiOperation({ summary: 'RecordConsumption: a year’s domestic consumption of a material' })
+  @ApiCommand({ creates: 'first-of-stream', rules: [] })
   recordConsumption(
     @Body() body: RecordConsumptionDto,
     @CommandContext() request: CommandRequest,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<CommandResultDto> {
     return this.run(request, response, {
       type: 'RecordConsumption',
       effectiveAt: effectiveAtOf(body),
@@ -97,11 +121,12 @@ export class SupplyController {
   @ApiOperation({
     summary: 'The trade flows in force (a revision supersedes the earlier one from when it is known)',
   })
+  @ApiReport(TradeFlowPageDto, { csv: TRADE_COLUMNS })
   async tradeFlows(
     @Query() query: TradeFlowQueryDto,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<TradeFlowPageDto | void> {
     const cut = await this.cuts.cut(query, READS);
     const filter = {
       ...(query.importer === undefined ? {} : { country: parseCountry(query.importer, 'importer') }),
@@ -126,11 +151,12 @@ export class SupplyController {
   @Get('consumption')
   @Roles('reader', 'auditor')
   @ApiOperation({ summary: 'The consumption statistics in force' })
+  @ApiReport(ConsumptionPageDto, { csv: CONSUMPTION_COLUMNS })
   async consumption(
     @Query() query: ConsumptionQueryDto,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<ConsumptionPageDto | void> {
     const cut = await this.cuts.cut(query, READS);
     const filter = {
       ...(query.country === undefined ? {} : { country: parseCountry(query.country, 'country') }),
@@ -152,23 +178,3 @@ export class SupplyController {
 async function* mapPages<In, Out>(pages: AsyncIterable<In[]>, map: (item: In) => Out): AsyncGenerator<Out[]> {
   for await (const page of pages) yield page.map(map);
 }
-
-const TRADE_COLUMNS = [
-  'importer',
-  'exporter',
-  'material',
-  'year',
-  'annualQuantity',
-  'effectiveAt',
-  'recordedAt',
-  'position',
-];
-const CONSUMPTION_COLUMNS = [
-  'country',
-  'material',
-  'year',
-  'annualQuantity',
-  'effectiveAt',
-  'recordedAt',
-  'position',
-];

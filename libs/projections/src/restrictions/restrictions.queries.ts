@@ -182,14 +182,18 @@ export async function queryRestrictionTimeline(
   cut: Bitemporal,
 ): Promise<RestrictionPeriod[]> {
   const found = await candidates(db, { importer, material }, cut);
-  return found
-    .filter((view) => restrictionCovers(termsOf(view), importer, material))
-    .map((view) => ({
-      restrictionId: view.restrictionId,
-      imposedBy: view.imposedBy,
-      measure: view.measure,
-      legalReference: view.legalReference,
-      from: view.effectiveFrom,
-      to: view.liftedFrom,
-    }));
+  return (
+    found
+      .filter((view) => restrictionCovers(termsOf(view), importer, material))
+      // lifted on the day it took effect: it never applied, and [d, d) is no period
+      .filter((view) => view.liftedFrom === null || view.liftedFrom > view.effectiveFrom)
+      .map((view) => ({
+        restrictionId: view.restrictionId,
+        imposedBy: view.imposedBy,
+        measure: view.measure,
+        legalReference: view.legalReference,
+        from: view.effectiveFrom,
+        to: view.liftedFrom,
+      }))
+  );
 }

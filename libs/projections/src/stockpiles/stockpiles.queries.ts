@@ -96,11 +96,14 @@ export async function listStockpiles(
     params.push(filter.participant);
   }
   if (filter.material !== undefined) {
+    // a movement of the material inside both cuts: a balance's first times alone would let in a stockpile
+    // whose stock of it was not yet known at knownAt
+    const moved = bitemporalCondition(cut, 'm');
     clauses.push(
-      `EXISTS (SELECT 1 FROM inventory_balances b WHERE b.stockpile_id = s.stockpile_id AND b.material = ?
-                  AND b.first_effective_at <= ?)`,
+      `EXISTS (SELECT 1 FROM inventory_movements m WHERE m.stockpile_id = s.stockpile_id AND m.material = ?
+                  AND ${moved.sql})`,
     );
-    params.push(filter.material, cut.asOf);
+    params.push(filter.material, ...moved.params);
   }
   if (page.cursor !== undefined) {
     clauses.push('s.stockpile_id > ?');

@@ -1,6 +1,6 @@
 import { gramsToKilograms } from '@ledger/domain';
 import { type Bitemporal, knownAtCondition } from '../bitemporal';
-import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../cursor';
+import { decodeCursor, encodeCursor, InvalidCursorError, type Page, type PageRequest } from '../cursor';
 import { type SqlReader, type SqlValue, toBigInt } from '../sql/sql.port';
 
 /** The consumption of (country, material) for `year`, else of the latest earlier year with one. */
@@ -124,6 +124,8 @@ export async function listStatistics(
   let afterClause = '';
   if (page.cursor !== undefined) {
     const [country, material, year, exporter] = decodeCursor(page.cursor, 4);
+    // the year goes to the database as an integer: a key part that is none is not a cursor we made
+    if (!/^[0-9]{1,6}$/.test(year!)) throw new InvalidCursorError('the cursor is not one this ledger made');
     afterClause = `AND (country, material, year, exporter) > (?, ?, ?, ?)`;
     after.push(country!, material!, BigInt(year!), exporter!);
   }
