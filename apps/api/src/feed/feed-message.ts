@@ -1,18 +1,20 @@
 import { categoryOfStream } from '@ledger/domain';
-import { envelopeToJson, type RecordedEvent } from '@ledger/event-store';
+import { type LogEvidence, logEntryToJson, type RecordedEvent } from '@ledger/event-store';
 
 /**
- * What a feed message carries: the event as GET /audit/log gives it. The feed's shape is chosen here and
- * nowhere else, so that moving the feed to the audit log's entry shape is a change of this line only.
+ * What a feed message carries: the event as GET /audit/log gives it, with its evidence (its sequence in
+ * the log and the running digest through it), so a consumer can check what it was sent against a digest
+ * the ledger published.
  */
-export const feedData = (event: RecordedEvent): unknown => envelopeToJson(event);
+export const feedData = (event: RecordedEvent, evidence: LogEvidence): unknown =>
+  logEntryToJson(event, evidence);
 
 /**
  * One Server-Sent Events message: the global position as its id (what `Last-Event-ID` resumes after), the
  * event type as its name. JSON text has no raw line break, so `data` is a single line.
  */
-export const sseMessage = (event: RecordedEvent): string =>
-  `id: ${event.position}\nevent: ${event.type}\ndata: ${JSON.stringify(feedData(event))}\n\n`;
+export const sseMessage = (event: RecordedEvent, evidence: LogEvidence): string =>
+  `id: ${event.position}\nevent: ${event.type}\ndata: ${JSON.stringify(feedData(event, evidence))}\n\n`;
 
 /** A comment line: clients ignore it, proxies see traffic on an idle connection. */
 export const SSE_HEARTBEAT = ':\n\n';

@@ -1,6 +1,7 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import type { EventStore } from '@ledger/event-store';
 import type { Response } from 'express';
+import { AuditTrail } from '../audit/audit-trail';
 import type { LedgerConfig } from '../config/ledger-config';
 import { UnavailableProblem } from '../problems/problems';
 import { EVENT_STORE, LEDGER_CONFIG } from '../wiring/tokens';
@@ -24,6 +25,7 @@ export class FeedService implements BeforeApplicationShutdown {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    private readonly audit: AuditTrail,
   ) {}
 
   /** Serves a feed on the response until the client goes away or the server shuts down. */
@@ -31,6 +33,8 @@ export class FeedService implements BeforeApplicationShutdown {
     if (this.shuttingDown) throw new UnavailableProblem('the server is shutting down', 1);
     const feed = new Feed(this.store, response, {
       after,
+      // the log index's digest nearest before `after`, plus the events up to it
+      evidence: await this.audit.digest({ position: after }),
       accepts: feedAccepts(filter),
       heartbeatMs: this.config.feedHeartbeatMs,
       pageSize: FEED_PAGE_SIZE,

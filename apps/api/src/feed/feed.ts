@@ -1,4 +1,11 @@
-import { type EventStore, readLogPages, type RecordedEvent, type Subscription } from '@ledger/event-store';
+import {
+  type DigestCheckpoint,
+  type EventStore,
+  nextDigestCheckpoint,
+  readLogPages,
+  type RecordedEvent,
+  type Subscription,
+} from '@ledger/event-store';
 import type { Response } from 'express';
 import { SSE_HEARTBEAT, sseMessage } from './feed-message';
 
@@ -18,6 +25,8 @@ export interface FeedWrite {
 export interface FeedOptions {
   /** exclusive: the feed starts strictly after this global position */
   after: bigint;
+  /** the log's sequence and digest through `after`: every message carries them through its event */
+  evidence: DigestCheckpoint;
   accepts(event: RecordedEvent): boolean;
   heartbeatMs: number;
   /** events read from the store at a time: with one chunk, all the feed holds in memory */
@@ -41,12 +50,15 @@ export class Feed {
   private endLive: (() => void) | undefined;
   private subscription: Subscription | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
+  /** the running digest through the last event read, filtered out or not: the digest covers the whole log */
+  private evidence: DigestCheckpoint;
 
   constructor(
     private readonly store: EventStore,
     private readonly response: Response,
     private readonly options: FeedOptions,
   ) {
+    this.evidence = options.evidence;
     response.on('drain', () => this.wake?.());
     // the client went away (or the connection broke): stop reading the log for it
     response.on('close', () => this.close());
@@ -131,8 +143,9 @@ export class Feed {
     let chunk = '';
     for (const event of events) {
       if (this.closed) return;
+      this.evidence = nextDigestCheckpoint(this.evidence, event);
       if (!this.options.accepts(event)) continue;
-      chunk += sseMessage(event);
+      chunk += sseMessage(event, this.evidence);
       if (chunk.length >= CHUNK_CHARS) {
         await this.write(chunk);
         chunk = '';
