@@ -862,10 +862,11 @@ describe.each(STORE_KINDS)('Rebuilding the read models on %s', (kind) => {
       for (const [table, rows] of Object.entries(expected.tables)) {
         if (rows.length > 0) coverage.tablesWithRows.add(table);
       }
-    });
+    }, 60_000);
+    // closing drops a PostgreSQL database per store: seconds when the machine is busy
     afterAll(async () => {
       for (const readModels of opened) await readModels.close();
-    });
+    }, 60_000);
 
     it('gives the same read models when fed in batches of random sizes', async () => {
       const random = new Random(seed * 7919);
