@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { canonicalJson, withCanonicalKeyOrder } from './canonical-json';
 import type { EventMetadata, EventToAppend, RecordedEvent } from './event-envelope';
+import { sha256Hex } from './sha256';
 
 /**
  * Tamper evidence, per stream. Every event carries `metadata.prevHash` (the hash of the previous event of
@@ -16,8 +16,6 @@ export const GENESIS_HASH = '0'.repeat(64);
 /** What the hash covers: the event as the command handler appends it, and its place in its stream. */
 export type HashedFields = EventToAppend & Pick<RecordedEvent, 'streamId' | 'revision'>;
 
-const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
-
 /**
  * The event's hash: SHA-256 (lowercase hex) of the UTF-8 bytes of
  * `canonicalJson({streamId, revision (decimal string), eventId, type, schemaVersion, effectiveAt, data,
@@ -25,7 +23,7 @@ const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8
  */
 export function eventHash(event: HashedFields): string {
   const { hash: _hash, ...metadata } = event.metadata;
-  return sha256(
+  return sha256Hex(
     // Keys written in canonical (sorted) order, so canonicalJson can take its fast path.
     canonicalJson({
       data: event.data,
