@@ -1,4 +1,4 @@
-import type { EventToAppend, RecordedEvent } from './event-envelope';
+import type { EventToAppend, RecordedEvent, StoredEvent } from './event-envelope';
 
 /**
  * What the appender expects the stream to look like: `'no-stream'` to create it, a revision (of its last
@@ -89,6 +89,12 @@ export interface EventStore {
   readStream(streamId: string, fromRevision?: bigint): Promise<RecordedEvent[]>;
   /** A page of the global log in position order. */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /**
+   * `readAll` as stored: the same events with data and metadata as the text the store holds, unparsed.
+   * Offered by the stores that keep that text (SQLite, PostgreSQL), for walks that hash the whole log
+   * (`readStoredLogPages`).
+   */
+  readAllStored?(options?: ReadAllOptions): Promise<StoredEvent[]>;
   /**
    * Stores events recorded by another store (a ledger moving here), given in their global order, after
    * whatever this store holds. Each keeps its event id, stream, revision, type, schema version, data,

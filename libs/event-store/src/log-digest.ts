@@ -1,8 +1,8 @@
 import { canonicalJson } from './canonical-json';
-import type { RecordedEvent } from './event-envelope';
+import { isStoredEvent, type RecordedOrStoredEvent } from './event-envelope';
 import type { EventStore } from './event-store.port';
-import { readLogPages } from './log-pages';
-import { eventHash, GENESIS_HASH } from './seal';
+import { readStoredLogPages } from './log-pages';
+import { eventHash, GENESIS_HASH, storedEventHash } from './seal';
 import { sha256Hex } from './sha256';
 
 /**
@@ -103,12 +103,12 @@ export interface DigestStepOptions {
  */
 export function nextDigestCheckpoint(
   checkpoint: DigestCheckpoint,
-  event: RecordedEvent,
+  event: RecordedOrStoredEvent,
   options: DigestStepOptions = {},
 ): DigestCheckpoint {
   const sequence = checkpoint.sequence + 1n;
   const recordedAt = clampRecordedAt(checkpoint.recordedAt, event.recordedAt);
-  const hash = options.hash ?? eventHash(event);
+  const hash = options.hash ?? (isStoredEvent(event) ? storedEventHash(event) : eventHash(event));
   return {
     position: event.position,
     sequence,
@@ -172,7 +172,7 @@ class DigestFold {
   }
 
   /** Folds the event in; false, folding nothing, when it lies beyond the cut. */
-  add(event: RecordedEvent): boolean {
+  add(event: RecordedOrStoredEvent): boolean {
     if (this.complete || (this.options.position !== undefined && event.position > this.options.position))
       return false;
     this.checkpoint = nextDigestCheckpoint(this.checkpoint, event, { version: this.version });
@@ -194,7 +194,10 @@ class DigestFold {
  * The log digest over events given in global order (from the start, or following `from`), up to a
  * position (a bigint, as before sequences existed) or a cut. Default: every event, version 2.
  */
-export function logDigest(events: Iterable<RecordedEvent>, cut: bigint | LogDigestOptions = {}): string {
+export function logDigest(
+  events: Iterable<RecordedOrStoredEvent>,
+  cut: bigint | LogDigestOptions = {},
+): string {
   const fold = new DigestFold(typeof cut === 'bigint' ? { position: cut } : cut);
   for (const event of events) if (!fold.add(event)) break;
   return fold.result().digest;
@@ -216,7 +219,7 @@ export async function storeDigest(
       ? { ...options, position: options.position ?? (await store.headPosition()) }
       : options;
   const fold = new DigestFold(bounded);
-  const pages = readLogPages(store, {
+  const pages = readStoredLogPages(store, {
     fromPosition: fold.start,
     ...(bounded.position === undefined ? {} : { toPosition: bounded.position }),
     ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Client, type CustomTypesConfig, Pool, type QueryConfig, type QueryResultRow, types } from 'pg';
 import { canonicalJson } from '../canonical-json';
-import type { EventToAppend, RecordedEvent } from '../event-envelope';
+import type { EventToAppend, RecordedEvent, StoredEvent } from '../event-envelope';
 import {
   type AppendResult,
   DuplicateEventIdError,
@@ -393,6 +393,17 @@ export class PostgresEventStore implements EventStore {
       values: [fromPosition, limit],
     });
     return rows.map(toRecorded);
+  }
+
+  /** `readAll` without parsing data and metadata: what a verification or a digest walks. */
+  async readAllStored({ fromPosition = 0n, limit = 1000 }: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    return this.query<StoredEvent & QueryResultRow>('readAll', {
+      text: `SELECT position, event_id AS "eventId", stream_id AS "streamId", revision, type,
+                    schema_version AS "schemaVersion", recorded_at AS "recordedAt",
+                    effective_at AS "effectiveAt", data AS "dataText", metadata AS "metadataText"
+               FROM events WHERE position > $1 ORDER BY position LIMIT $2`,
+      values: [fromPosition, limit],
+    });
   }
 
   async headPosition(): Promise<bigint> {

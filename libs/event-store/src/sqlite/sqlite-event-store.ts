@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { canonicalJson } from '../canonical-json';
-import type { EventToAppend, RecordedEvent } from '../event-envelope';
+import type { EventToAppend, RecordedEvent, StoredEvent } from '../event-envelope';
 import {
   type AppendResult,
   DuplicateEventIdError,
@@ -61,6 +61,37 @@ interface PendingAppend {
 const POLL_INTERVAL_MS = 200;
 const RETRY_PAUSE_MS = 500;
 
+/** The columns of a stored event, in the order `storedEventOfRow` and `recordedEventOfRow` read them. */
+const STORED_COLUMNS =
+  'position, event_id, stream_id, revision, type, schema_version, recorded_at, effective_at, data, metadata';
+type StoredRow = [bigint, string, string, bigint, string, bigint, string, string, string, string];
+
+const storedEventOfRow = (row: StoredRow): StoredEvent => ({
+  eventId: row[1],
+  streamId: row[2],
+  revision: row[3],
+  position: row[0],
+  type: row[4],
+  schemaVersion: Number(row[5]),
+  recordedAt: row[6],
+  effectiveAt: row[7],
+  dataText: row[8],
+  metadataText: row[9],
+});
+
+const recordedEventOfRow = (row: StoredRow): RecordedEvent => ({
+  eventId: row[1],
+  streamId: row[2],
+  revision: row[3],
+  position: row[0],
+  type: row[4],
+  schemaVersion: Number(row[5]),
+  recordedAt: row[6],
+  effectiveAt: row[7],
+  data: JSON.parse(row[8]),
+  metadata: JSON.parse(row[9]),
+});
+
 const toRecorded = (row: EventRow): RecordedEvent => ({
   eventId: row.event_id,
   streamId: row.stream_id,
@@ -115,7 +146,10 @@ export class SqliteEventStore implements EventStore {
          VALUES (@eventId, @streamId, @revision, @type, @schemaVersion, @recordedAt, @effectiveAt, @data, @metadata)`,
       ),
       readStream: prepare('SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision'),
-      readAll: prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+      // The log walks read rows as arrays: better-sqlite3 builds an array faster than an object per row.
+      readAll: prepare(
+        `SELECT ${STORED_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+      ).raw(true),
       head: prepare('SELECT COALESCE(MAX(position), 0) FROM events').pluck(),
       lastRecordedAt: prepare('SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1').pluck(),
     };
@@ -351,7 +385,12 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readAll({ fromPosition = 0n, limit = 1000 }: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    return (this.statements.readAll.all(fromPosition, limit) as EventRow[]).map(toRecorded);
+    return (this.statements.readAll.all(fromPosition, limit) as StoredRow[]).map(recordedEventOfRow);
+  }
+
+  /** `readAll` without parsing data and metadata: what a verification or a digest walks. */
+  async readAllStored({ fromPosition = 0n, limit = 1000 }: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    return (this.statements.readAll.all(fromPosition, limit) as StoredRow[]).map(storedEventOfRow);
   }
 
   async headPosition(): Promise<bigint> {

@@ -1,4 +1,4 @@
-import type { EventToAppend, RecordedEvent } from '../event-envelope';
+import { type EventToAppend, parseStoredEvent, type RecordedEvent } from '../event-envelope';
 import { newId } from '../event-ids';
 import {
   DuplicateEventIdError,
@@ -246,6 +246,18 @@ export function eventStoreContract(
         expect(
           (await store.readAll({ fromPosition: all[0]!.position, limit: 1 })).map((e) => e.type),
         ).toEqual(['B']);
+      });
+
+      it('hands out the log as stored, unparsed, when it offers to: the same events once parsed', async () => {
+        if (!store.readAllStored) return;
+        await store.append('thing-1', [event('A', { b: [1, 'ü'], a: null })], 'no-stream');
+        await store.append('thing-2', [event('B'), event('C')], 'no-stream');
+        const all = await store.readAll();
+        const stored = await store.readAllStored();
+        expect(stored.map((e) => parseStoredEvent(e))).toEqual(all);
+        expect(stored[0]!.dataText).toBe('{"a":null,"b":[1,"ü"]}');
+        const after = await store.readAllStored({ fromPosition: all[0]!.position, limit: 1 });
+        expect(after.map((e) => e.eventId)).toEqual([all[1]!.eventId]);
       });
 
       itIf(
