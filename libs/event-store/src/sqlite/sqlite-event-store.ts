@@ -141,6 +141,18 @@ export class SqliteEventStore implements EventStore {
           WHERE stream_id = ? ORDER BY revision DESC LIMIT 1`,
       ),
       byEventId: prepare('SELECT * FROM events WHERE event_id = ?'),
+      // an import's: which ids of a batch are stored already (one statement instead of a lookup per event)
+      storedIdsAmong: prepare(
+        'SELECT event_id FROM events WHERE event_id IN (SELECT value FROM json_each(?))',
+      ).pluck(),
+      // an import's: a stream's last revision, without the hash that streamHead extracts from the JSON
+      streamRevision: prepare(
+        'SELECT revision FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
+      ).pluck(),
+      importInsert: prepare(
+        `INSERT INTO events (event_id, stream_id, revision, type, schema_version, recorded_at, effective_at, data, metadata)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
       insert: prepare(
         `INSERT INTO events (event_id, stream_id, revision, type, schema_version, recorded_at, effective_at, data, metadata)
          VALUES (@eventId, @streamId, @revision, @type, @schemaVersion, @recordedAt, @effectiveAt, @data, @metadata)`,
@@ -304,7 +316,13 @@ export class SqliteEventStore implements EventStore {
   /** One transaction for the whole call: all of its events are stored, or none. */
   importRecorded(events: RecordedEvent[]): Promise<ImportResult> {
     try {
-      for (const event of events) checkRecordedAt(event);
+      // Events recorded together share their time: each distinct one is checked once.
+      let checked: string | undefined;
+      for (const event of events) {
+        if (event.recordedAt === checked) continue;
+        checkRecordedAt(event);
+        checked = event.recordedAt;
+      }
       const { recordedAt, ...result } = this.importInTransaction(events);
       if (result.imported > 0) {
         this.lastRecordedAt = recordedAt;
@@ -322,8 +340,20 @@ export class SqliteEventStore implements EventStore {
     let imported = 0;
     let skipped = 0;
     let position = 0n;
+    // Only ids stored before this call, or written by it, can be found stored: the others need no lookup.
+    const ids = events.map((event) => event.eventId);
+    const storedBefore = ids.every((id) => typeof id === 'string')
+      ? new Set(this.statements.storedIdsAmong.all(JSON.stringify(ids)) as string[])
+      : undefined;
+    const written = new Set<string>();
+    /** each stream's last revision (null: none), as found before this call or written by it */
+    const heads = new Map<string, bigint | null>();
     for (const event of events) {
-      const row = this.statements.byEventId.get(event.eventId) as EventRow | undefined;
+      const mayBeStored =
+        storedBefore === undefined || storedBefore.has(event.eventId) || written.has(event.eventId);
+      const row = mayBeStored
+        ? (this.statements.byEventId.get(event.eventId) as EventRow | undefined)
+        : undefined;
       if (row) {
         const stored = toRecorded(row);
         const field = recordedEventDifference(stored, event);
@@ -339,8 +369,11 @@ export class SqliteEventStore implements EventStore {
         position = row.position;
         continue;
       }
-      const last = this.statements.streamHead.get(event.streamId) as { revision: bigint } | undefined;
-      const head = last?.revision ?? -1n;
+      let last = heads.get(event.streamId);
+      if (last === undefined) {
+        last = (this.statements.streamRevision.get(event.streamId) as bigint | undefined) ?? null;
+      }
+      const head = last ?? -1n;
       if (event.revision !== head + 1n) {
         throw event.revision <= head
           ? new ImportRefusedError(
@@ -351,7 +384,7 @@ export class SqliteEventStore implements EventStore {
           : new ImportRefusedError(
               'revision-gap',
               event.eventId,
-              `revision ${event.revision} of ${event.streamId} does not follow its last stored revision (${last ? head : 'none'})`,
+              `revision ${event.revision} of ${event.streamId} does not follow its last stored revision (${last === null ? 'none' : head})`,
             );
       }
       // Stored recorded time never runs backwards in position order: "known at time T" stays a clean cut.
@@ -362,20 +395,22 @@ export class SqliteEventStore implements EventStore {
           `recorded time ${event.recordedAt} is earlier than ${recordedAt}, the last one stored`,
         );
       }
-      const info = this.statements.insert.run({
-        eventId: event.eventId,
-        streamId: event.streamId,
-        revision: event.revision,
-        type: event.type,
-        schemaVersion: event.schemaVersion,
-        recordedAt: event.recordedAt,
-        effectiveAt: event.effectiveAt,
-        data: canonicalJson(event.data),
-        metadata: canonicalJson(event.metadata),
-      });
+      const info = this.statements.importInsert.run(
+        event.eventId,
+        event.streamId,
+        event.revision,
+        event.type,
+        event.schemaVersion,
+        event.recordedAt,
+        event.effectiveAt,
+        canonicalJson(event.data),
+        canonicalJson(event.metadata),
+      );
       position = BigInt(info.lastInsertRowid);
       recordedAt = event.recordedAt;
       imported += 1;
+      heads.set(event.streamId, event.revision);
+      written.add(event.eventId);
     }
     return { imported, skipped, position, recordedAt };
   }

@@ -355,6 +355,19 @@ export function eventStoreContract(
         });
       });
 
+      itIf(
+        guarantees.atomicImport,
+        'refuses an event given twice in one call, as one stored behind an event the call writes',
+        async () => {
+          const source = log();
+          await expect(store.importRecorded([source[0]!, source[1]!, source[0]!])).rejects.toMatchObject({
+            kind: 'stored-out-of-order',
+            eventId: source[0]!.eventId,
+          });
+          expect(await store.readAll()).toEqual([]);
+        },
+      );
+
       it('refuses a recorded time that is not an ISO instant in milliseconds', async () => {
         const [first] = log();
         for (const recordedAt of ['2025-01-01T00:00:00Z', '2025-01-01 00:00:00.000Z', 'yesterday']) {
