@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Client, type CustomTypesConfig, Pool, type QueryConfig, type QueryResultRow, types } from 'pg';
 import { canonicalJson } from '../canonical-json';
-import type { EventToAppend, RecordedEvent, StoredEvent } from '../event-envelope';
+import type { EventToAppend, RecordedEvent, RecordedOrStoredEvent, StoredEvent } from '../event-envelope';
 import {
   type AppendResult,
   DuplicateEventIdError,
@@ -16,7 +16,7 @@ import {
   type Subscription,
   WrongExpectedRevisionError,
 } from '../event-store.port';
-import { checkRecordedAt } from '../recorded-import';
+import { canonicalContent, checkRecordedAt } from '../recorded-import';
 import {
   APPENDED_CHANNEL,
   applyMigrations,
@@ -170,19 +170,22 @@ const encodeAppend = (streamId: string, events: EventToAppend[], expected: Expec
   });
 
 /** An import's batch for `ledger_import_events`: data and metadata as their canonical text. */
-const encodeImport = (events: RecordedEvent[]): string =>
+const encodeImport = (events: RecordedOrStoredEvent[]): string =>
   JSON.stringify(
-    events.map((event) => ({
-      i: event.eventId,
-      s: event.streamId,
-      r: event.revision.toString(),
-      t: event.type,
-      v: event.schemaVersion,
-      a: event.effectiveAt,
-      at: event.recordedAt,
-      d: canonicalJson(event.data),
-      m: canonicalJson(event.metadata),
-    })),
+    events.map((event) => {
+      const [data, metadata] = canonicalContent(event);
+      return {
+        i: event.eventId,
+        s: event.streamId,
+        r: event.revision.toString(),
+        t: event.type,
+        v: event.schemaVersion,
+        a: event.effectiveAt,
+        at: event.recordedAt,
+        d: data,
+        m: metadata,
+      };
+    }),
   );
 
 /** The port's refusal for the one `ledger_import_events` raises; undefined for any other error. */
@@ -360,7 +363,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   /** One statement (`ledger_import_events`) for the whole call: all of its events are stored, or none. */
-  async importRecorded(events: RecordedEvent[]): Promise<ImportResult> {
+  async importRecorded(events: RecordedOrStoredEvent[]): Promise<ImportResult> {
     if (this.closing) throw new Error('the PostgreSQL event store is closed');
     if (events.length === 0) return { imported: 0, skipped: 0, position: 0n };
     for (const event of events) checkRecordedAt(event);

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { canonicalJson } from '../canonical-json';
-import type { EventToAppend, RecordedEvent, StoredEvent } from '../event-envelope';
+import type { EventToAppend, RecordedEvent, RecordedOrStoredEvent, StoredEvent } from '../event-envelope';
 import {
   type AppendResult,
   DuplicateEventIdError,
@@ -13,7 +13,12 @@ import {
   type Subscription,
   WrongExpectedRevisionError,
 } from '../event-store.port';
-import { checkRecordedAt, conflictingEvent, recordedEventDifference } from '../recorded-import';
+import {
+  canonicalContent,
+  checkRecordedAt,
+  conflictingEvent,
+  recordedEventDifference,
+} from '../recorded-import';
 import type { SqliteDatabase } from './sqlite-database';
 
 interface EventRow {
@@ -123,7 +128,9 @@ export class SqliteEventStore implements EventStore {
     group: PendingAppend[],
     outcomes: Array<{ result: AppendResult } | { error: unknown }>,
   ) => void;
-  private readonly importInTransaction: (events: RecordedEvent[]) => ImportResult & { recordedAt: string };
+  private readonly importInTransaction: (
+    events: RecordedOrStoredEvent[],
+  ) => ImportResult & { recordedAt: string };
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -179,7 +186,7 @@ export class SqliteEventStore implements EventStore {
         }
       },
     );
-    const importAll = db.transaction((events: RecordedEvent[]) => this.importEvents(events));
+    const importAll = db.transaction((events: RecordedOrStoredEvent[]) => this.importEvents(events));
     this.importInTransaction = (events) => importAll.immediate(events);
     // A group of one needs no savepoint: its refusal may roll back the whole transaction.
     const single = db.transaction((append: PendingAppend) => this.appendOne(append));
@@ -314,7 +321,7 @@ export class SqliteEventStore implements EventStore {
   };
 
   /** One transaction for the whole call: all of its events are stored, or none. */
-  importRecorded(events: RecordedEvent[]): Promise<ImportResult> {
+  importRecorded(events: RecordedOrStoredEvent[]): Promise<ImportResult> {
     try {
       // Events recorded together share their time: each distinct one is checked once.
       let checked: string | undefined;
@@ -335,7 +342,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   /** The checks and inserts of an import; runs inside its transaction, so the last time read is current. */
-  private importEvents(events: RecordedEvent[]): ImportResult & { recordedAt: string } {
+  private importEvents(events: RecordedOrStoredEvent[]): ImportResult & { recordedAt: string } {
     let recordedAt = (this.statements.lastRecordedAt.get() as string | undefined) ?? '';
     let imported = 0;
     let skipped = 0;
@@ -395,6 +402,7 @@ export class SqliteEventStore implements EventStore {
           `recorded time ${event.recordedAt} is earlier than ${recordedAt}, the last one stored`,
         );
       }
+      const [data, metadata] = canonicalContent(event);
       const info = this.statements.importInsert.run(
         event.eventId,
         event.streamId,
@@ -403,8 +411,8 @@ export class SqliteEventStore implements EventStore {
         event.schemaVersion,
         event.recordedAt,
         event.effectiveAt,
-        canonicalJson(event.data),
-        canonicalJson(event.metadata),
+        data,
+        metadata,
       );
       position = BigInt(info.lastInsertRowid);
       recordedAt = event.recordedAt;
