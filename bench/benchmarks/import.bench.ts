@@ -3,7 +3,7 @@ import {
   type EventStore,
   importLog,
   openSqliteDatabase,
-  readLogPages,
+  readStoredLogPages,
   type StoreConfig,
 } from '@ledger/event-store';
 import { join } from 'node:path';
@@ -123,8 +123,9 @@ async function ledgerImport(
   }
 }
 
+/** The source's log as `ledger migrate` reads a store: as stored, page by page, up to its head. */
 async function* readLogPagesFlat(store: EventStore, head: bigint) {
-  for await (const page of readLogPages(store, { toPosition: head })) yield* page;
+  for await (const page of readStoredLogPages(store, { toPosition: head })) yield* page;
 }
 
 const LEDGER_SIDE =

@@ -7,6 +7,7 @@ import {
   ImportRefusedError,
   importLog,
   type LogEntry,
+  type StoredLogEntry,
   LogImportRefusedError,
   StoreAccessDeniedError,
   StoreUnavailableError,
@@ -42,7 +43,7 @@ export interface MoveSource {
   /** where it comes from, for messages */
   label: string;
   /** its events in global order, read afresh on each call */
-  events(): AsyncIterable<LogEntry>;
+  events(): AsyncIterable<LogEntry | StoredLogEntry>;
   /** how many events it holds, for progress; 0n when unknown */
   count: bigint;
 }
@@ -77,7 +78,7 @@ export const progressOptions = (args: CliArguments) => ({
 const secondsSince = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e9;
 
 /** Stops after the first `count` events: what the verifying pass saw, even if the source grew since. */
-async function* firstEvents(events: AsyncIterable<LogEntry>, count: bigint): AsyncGenerator<LogEntry> {
+async function* firstEvents<Event>(events: AsyncIterable<Event>, count: bigint): AsyncGenerator<Event> {
   if (count === 0n) return;
   let seen = 0n;
   for await (const event of events) {

@@ -6,6 +6,8 @@ import {
   loadStoreConfig,
   openSqliteDatabase,
   readLogPages,
+  readStoredLogPages,
+  type StoredLogEntry,
   type SqliteDatabase,
   sqliteFileOf,
   type StoreConfig,
@@ -33,6 +35,11 @@ export interface LogSource {
   head: bigint;
   /** with the sequence and digest of each line when the source is an export or a server that sends them */
   events(): AsyncIterable<LogEntry>;
+  /**
+   * An event store's events as it holds them (data and metadata unparsed, `readStoredLogPages`), for
+   * commands that only verify or move the log: canonical text is hashed and written as it is.
+   */
+  storedEvents?(): AsyncIterable<LogEntry | StoredLogEntry>;
   close(): Promise<void>;
 }
 
@@ -98,6 +105,10 @@ export async function storeSourceOf(config: StoreConfig): Promise<LogSource> {
     async *events() {
       head = await store.headPosition();
       for await (const page of readLogPages(store, { toPosition: head })) yield* page;
+    },
+    async *storedEvents() {
+      head = await store.headPosition();
+      for await (const page of readStoredLogPages(store, { toPosition: head })) yield* page;
     },
     async close() {
       await store.close();

@@ -7,11 +7,19 @@ import {
   verifyStore,
 } from './chain-verifier';
 import { CommandHandler } from './command-handler';
-import type { EventToAppend, LogEntry, RecordedEvent } from './event-envelope';
+import { canonicalJson } from './canonical-json';
+import {
+  type EventToAppend,
+  type LogEntry,
+  parseStoredEvent,
+  type RecordedEvent,
+  type StoredLogEntry,
+} from './event-envelope';
 import type { AppendResult, EventStore, ExpectedRevision } from './event-store.port';
 import { GENESIS_CHECKPOINT, logDigest, nextDigestCheckpoint, storeDigest } from './log-digest';
 import { readLogPages } from './log-pages';
-import { eventHash, sealEvents } from './seal';
+import { eventHash, sealEvents, storedEventHash } from './seal';
+import { sha256Hex } from './sha256';
 import { openSqliteDatabase, type SqliteDatabase } from './sqlite/sqlite-database';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
 import { draftEvent as draft, sealedLog as buildLog } from './testing/sealed-log';
@@ -26,6 +34,14 @@ function withEvidence(log: RecordedEvent[]): LogEntry[] {
     return { ...structuredClone(event), sequence: checkpoint.sequence, digest: checkpoint.digest };
   });
 }
+
+/** The log as a store holds it: data and metadata as the canonical text the stores write. */
+const asStored = (log: LogEntry[]): StoredLogEntry[] =>
+  log.map(({ data, metadata, ...envelope }) => ({
+    ...envelope,
+    dataText: canonicalJson(data),
+    metadataText: canonicalJson(metadata),
+  }));
 
 const yearLater = (recordedAt: string): string => {
   const date = new Date(recordedAt);
@@ -292,6 +308,101 @@ describe('Hash chain', () => {
     });
   });
 
+  describe('when the events come as stored (data and metadata unparsed)', () => {
+    const plan: [string, number][] = [
+      ['stockpile-a', 2],
+      ['project-b', 2],
+      ['stockpile-a', 2],
+    ];
+    /** the canonical JSON `eventHash` serialises, written out here for a row with the given text */
+    const hashedText = (event: StoredLogEntry, dataText: string, metadataWithoutHash: string) =>
+      `{"data":${dataText},"effectiveAt":${JSON.stringify(event.effectiveAt)},"eventId":"${event.eventId}",` +
+      `"metadata":${metadataWithoutHash},"prevHash":"${String(JSON.parse(metadataWithoutHash).prevHash)}",` +
+      `"revision":"${event.revision}","schemaVersion":${event.schemaVersion},"streamId":"${event.streamId}",` +
+      `"type":"${event.type}"}`;
+
+    /** Every verdict, failure message and digest on the stored form equals the one on the parsed form. */
+    const expectSameVerdictAsParsed = (stored: StoredLogEntry[]) => {
+      const parsed = stored.map((event) => parseStoredEvent(event));
+      const verdict = verifyChains(stored);
+      expect(verdict).toEqual(verifyChains(parsed));
+      expect(stored.map(storedEventHash)).toEqual(parsed.map(eventHash));
+      expect(logDigest(stored)).toBe(logDigest(parsed));
+      return verdict;
+    };
+
+    it('hashes canonical text to exactly what the parsed event hashes to', () => {
+      const stored = asStored(withEvidence(buildLog(plan)));
+      expect(expectSameVerdictAsParsed(stored)).toMatchObject({ verified: true, events: 6 });
+    });
+
+    it.each([
+      ['data', (e: StoredLogEntry) => (e.dataText = '{"n":99}')],
+      ['effective time', (e: StoredLogEntry) => (e.effectiveAt = '2025-01-01T00:00:00.000Z')],
+      ['revision', (e: StoredLogEntry) => (e.revision = 7n)],
+      [
+        'stored hash',
+        (e: StoredLogEntry) => (e.metadataText = e.metadataText.replace(/"hash":"./, '"hash":"x')),
+      ],
+      [
+        'prevHash',
+        (e: StoredLogEntry) => (e.metadataText = e.metadataText.replace(/"prevHash":"./, '"prevHash":"x')),
+      ],
+      ['hash removed', (e: StoredLogEntry) => (e.metadataText = e.metadataText.replace(/"hash":"\w+",/, ''))],
+      [
+        'hash a number',
+        (e: StoredLogEntry) => (e.metadataText = e.metadataText.replace(/"hash":"\w+"/, '"hash":5')),
+      ],
+      [
+        'prevHash escaped',
+        (e: StoredLogEntry) => (e.metadataText = e.metadataText.replace(/"prevHash":"./, '"prevHash":"\\n')),
+      ],
+      ['metadata an array', (e: StoredLogEntry) => (e.metadataText = `[${e.metadataText}]`)],
+      ['recorded time', (e: StoredLogEntry) => (e.recordedAt = '2027-01-01T00:00:00.000Z')],
+    ])('judges a row whose %s was altered exactly as the parsed row', (_what, alter) => {
+      const stored = asStored(withEvidence(buildLog(plan)));
+      alter(stored[3]!);
+      expect(expectSameVerdictAsParsed(stored).verified).toBe(false);
+    });
+
+    it('verifies legacy rows whose text is not canonical by their canonical form, as before', () => {
+      const stored = asStored(buildLog(plan));
+      // as an older version may have written them: spaces, 1.0 for 1, members in another order
+      stored[2]!.dataText = stored[2]!.dataText.replace(/^\{"n":(\d+)\}$/, '{ "n" : $1.0 }');
+      expect(stored[2]!.dataText).toBe('{ "n" : 3.0 }');
+      const reordered = Object.entries(JSON.parse(stored[4]!.metadataText) as object).reverse();
+      stored[4]!.metadataText = JSON.stringify(Object.fromEntries(reordered));
+      expect(expectSameVerdictAsParsed(stored)).toMatchObject({ verified: true, failures: [] });
+    });
+
+    it('refuses a row rewritten in non-canonical text with a hash of that text, as the parsed row is refused', () => {
+      const stored = asStored(buildLog(plan));
+      const forged = stored[2]!;
+      const { hash: _hash, ...metadata } = JSON.parse(forged.metadataText) as Record<string, unknown>;
+      forged.dataText = '{"n":3.0}';
+      // the hash of the text as it stands: a fast path that trusted the text unchecked would accept it
+      const forgedHash = sha256Hex(hashedText(forged, forged.dataText, canonicalJson(metadata)));
+      forged.metadataText = canonicalJson({ ...metadata, hash: forgedHash });
+      const verdict = expectSameVerdictAsParsed(stored);
+      expect(verdict.failures.map((f) => [f.kind, f.position])).toEqual([
+        ['hash-mismatch', 3n],
+        ['broken-link', 4n],
+      ]);
+      // the hash of the canonical text is what the stored row is judged by, as ever
+      expect(storedEventHash(forged)).toBe(sha256Hex(hashedText(forged, '{"n":3}', canonicalJson(metadata))));
+    });
+
+    it('throws on a row the parsed form throws on', () => {
+      const stored = asStored(buildLog(plan));
+      stored[1]!.dataText = '{"n":';
+      expect(() => verifyChains(stored)).toThrow(SyntaxError);
+      const unversioned = asStored(buildLog(plan));
+      unversioned[1]!.schemaVersion = Number.NaN;
+      expect(() => verifyChains(unversioned)).toThrow(TypeError);
+      expect(() => verifyChains(unversioned.map((event) => parseStoredEvent(event)))).toThrow(TypeError);
+    });
+  });
+
   describe('the JSON form', () => {
     it('gives 64-bit numbers as strings, and a failure as one line', () => {
       const log = clone(buildLog([['a-1', 2]]));
@@ -396,6 +507,20 @@ describe('Hash chain through the command handler and a store', () => {
     const stream = await store.readStream('counter-a');
     expect(stream.map((e) => (e.data as { by: number }).by)).toEqual([1, 10, 5]);
     expect((await verifyStore(store)).verified).toBe(true);
+  });
+
+  it('judges the rows as stored exactly as parsed: a legacy row verifies, an altered one is named', async () => {
+    const handler = new CommandHandler(store);
+    for (let by = 1; by <= 6; by += 1)
+      await handler.handle({ decider: counter, streamId: `counter-${by % 2}`, command: { by }, context });
+    expect(await verifyStore(store)).toEqual(verifyChains(await store.readAll()));
+    // text an older version may have written (spaced, 2.0 for 2), then an edit that kept the stored hash
+    db.prepare(`UPDATE events SET data = '{ "by" : 2.0 }' WHERE position = 2`).run();
+    db.prepare(`UPDATE events SET data = '{"by":99}' WHERE position = 5`).run();
+    const verdict = await verifyStore(store, { pageSize: 2 });
+    expect(verdict).toEqual(verifyChains(await store.readAll()));
+    expect(verdict.failures.map((f) => [f.kind, f.position])).toEqual([['hash-mismatch', 5n]]);
+    expect((await storeDigest(store)).digest).toBe(logDigest(await store.readAll()));
   });
 
   it('walks the log in pages up to the head at the start', async () => {

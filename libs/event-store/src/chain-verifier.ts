@@ -1,4 +1,4 @@
-import type { LogEntry } from './event-envelope';
+import { isStoredEvent, type LogEntry, parseStoredEvent, type StoredLogEntry } from './event-envelope';
 import type { EventStore } from './event-store.port';
 import {
   type DigestCheckpoint,
@@ -8,8 +8,9 @@ import {
   nextDigest,
   nextDigestCheckpoint,
 } from './log-digest';
-import { readLogPages } from './log-pages';
-import { eventHash, GENESIS_HASH } from './seal';
+import { readStoredLogPages } from './log-pages';
+import { eventHash, GENESIS_HASH, hashOfStoredText } from './seal';
+import { canonicalStoredText } from './stored-text';
 
 /** What is wrong with an event, as verification names it. */
 export type ChainFailureKind =
@@ -140,8 +141,37 @@ export class ChainVerifier {
     return { ...this.current };
   }
 
-  /** Checks the next event of the global order; the evidence of a log line (sequence, digest), when given. */
-  add(event: LogEntry): void {
+  /**
+   * Checks the next event of the global order; the evidence of a log line (sequence, digest), when given.
+   * An event as stored (`readStoredLogPages`) is judged from its text where that is canonical, and
+   * parsed otherwise: the verdict is the same either way.
+   */
+  add(event: LogEntry | StoredLogEntry): void {
+    if (!isStoredEvent(event)) {
+      this.judge(event, eventHash(event), event.metadata?.hash, event.metadata?.prevHash);
+      return;
+    }
+    const text = canonicalStoredText(event);
+    const recomputed = text && hashOfStoredText(event, text);
+    // Only a hash that confirms the stored one is taken from the text: anything to report (or a damaged
+    // row) is judged on the parsed event, exactly as a parsed event always was.
+    if (text === undefined || recomputed !== text.hash) {
+      this.add(parseStoredEvent(event));
+      return;
+    }
+    this.judge(event, recomputed, text.hash, text.prevHash);
+  }
+
+  /**
+   * The verdict on one event, given what its content hashes to and the `hash` and `prevHash` its
+   * metadata holds (anything, on an altered row).
+   */
+  private judge(
+    event: LogEntry | StoredLogEntry,
+    recomputed: string,
+    stored: unknown,
+    prevHash: unknown,
+  ): void {
     const fail = (kind: ChainFailureKind, message: string) => {
       this.failureCount += 1;
       if (this.failures.length < this.maxFailures) {
@@ -160,8 +190,6 @@ export class ChainVerifier {
       fail('position-order', `position ${event.position} follows position ${previous.position}`);
     this.count += 1;
 
-    const recomputed = eventHash(event);
-    const stored = event.metadata?.hash;
     const contentAltered = typeof stored === 'string' && stored !== recomputed;
     if (typeof stored !== 'string') fail('missing-hash', 'the event carries no hash');
     else if (contentAltered)
@@ -171,7 +199,7 @@ export class ChainVerifier {
     if (this.digestV1 !== undefined) this.digestV1 = nextDigest(this.digestV1, recomputed);
     if (event.position !== this.current.sequence) this.dense = false;
     this.checkEvidence(event, contentAltered, fail);
-    this.checkChain(event, typeof stored === 'string' ? stored : recomputed, fail);
+    this.checkChain(event, typeof stored === 'string' ? stored : recomputed, prevHash, fail);
   }
 
   /**
@@ -180,7 +208,7 @@ export class ChainVerifier {
    * for that already, and that explains its digest.
    */
   private checkEvidence(
-    event: LogEntry,
+    event: LogEntry | StoredLogEntry,
     contentAltered: boolean,
     fail: (kind: ChainFailureKind, message: string) => void,
   ): void {
@@ -204,8 +232,9 @@ export class ChainVerifier {
   }
 
   private checkChain(
-    event: LogEntry,
+    event: LogEntry | StoredLogEntry,
     linkHash: string,
+    prevHash: unknown,
     fail: (kind: ChainFailureKind, message: string) => void,
   ): void {
     const head = this.heads.get(event.streamId);
@@ -234,12 +263,12 @@ export class ChainVerifier {
       );
     } else {
       const expectedLink = head ? head.hash : GENESIS_HASH;
-      if (event.metadata?.prevHash !== expectedLink) {
+      if (prevHash !== expectedLink) {
         fail(
           'broken-link',
           head
-            ? `prevHash ${String(event.metadata?.prevHash)} is not the hash ${expectedLink} of revision ${head.revision}`
-            : `prevHash ${String(event.metadata?.prevHash)} of the stream's first event is not the genesis hash`,
+            ? `prevHash ${String(prevHash)} is not the hash ${expectedLink} of revision ${head.revision}`
+            : `prevHash ${String(prevHash)} of the stream's first event is not the genesis hash`,
         );
       }
     }
@@ -265,7 +294,7 @@ export class ChainVerifier {
 
 /** Recomputes every hash chain over events given in global position order. */
 export function verifyChains(
-  events: Iterable<LogEntry>,
+  events: Iterable<LogEntry | StoredLogEntry>,
   options: ChainVerifierOptions = {},
 ): ChainVerification {
   const verifier = new ChainVerifier(options);
@@ -286,7 +315,8 @@ export async function verifyStore(
 ): Promise<ChainVerification> {
   const head = await store.headPosition();
   const verifier = new ChainVerifier(options);
-  const pages = readLogPages(store, {
+  // As stored: the text is hashed where it is canonical, without parsing and serialising every event.
+  const pages = readStoredLogPages(store, {
     fromPosition: options.from?.position ?? 0n,
     toPosition: head,
     ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),

@@ -42,6 +42,32 @@ export interface RecordedEvent extends EventToAppend {
   recordedAt: string;
 }
 
+/**
+ * An event as a store holds it, not parsed: the envelope, with data and metadata as their stored text. For
+ * walks that hash and check the whole log (verification, digests), where parsing costs more than hashing:
+ * text that is canonical, as the stores write it, is hashed as it is (`storedEventHash`).
+ */
+export interface StoredEvent extends Omit<RecordedEvent, 'data' | 'metadata'> {
+  /** canonical JSON when this ledger's stores wrote it; an older version's or an altered row may differ */
+  dataText: string;
+  metadataText: string;
+}
+
+/** What a walk over a store's log may be handed: parsed events, or events as stored. */
+export type RecordedOrStoredEvent = RecordedEvent | StoredEvent;
+
+/** Whether the event came as stored (its data and metadata text unparsed). */
+export const isStoredEvent = (event: RecordedOrStoredEvent): event is StoredEvent => 'metadataText' in event;
+
+/**
+ * The stored event parsed, as the store's `readAll` would have handed it out; the evidence it carries
+ * (`sequence`, `digest`), when it does, is kept.
+ */
+export function parseStoredEvent(stored: StoredLogEntry): LogEntry {
+  const { dataText, metadataText, ...envelope } = stored;
+  return { ...envelope, data: JSON.parse(dataText), metadata: JSON.parse(metadataText) };
+}
+
 /** The JSON form of an envelope: 64-bit numbers as decimal strings. */
 export const envelopeToJson = (event: RecordedEvent) => ({
   eventId: event.eventId,
@@ -70,6 +96,9 @@ export interface LogEvidence {
 
 /** An event as a log line gives it back: the envelope, with the evidence when the exporter wrote it. */
 export type LogEntry = RecordedEvent & Partial<LogEvidence>;
+
+/** A log entry as stored, not parsed (`StoredEvent`), with the evidence when one was recorded. */
+export type StoredLogEntry = StoredEvent & Partial<LogEvidence>;
 
 /** The JSON form of a log line: the envelope, then `sequence` (decimal string) and `digest`. */
 export const logEntryToJson = (event: RecordedEvent, evidence: LogEvidence) => ({

@@ -1,4 +1,4 @@
-import type { EventToAppend, RecordedEvent } from './event-envelope';
+import type { EventToAppend, RecordedEvent, RecordedOrStoredEvent, StoredEvent } from './event-envelope';
 
 /**
  * What the appender expects the stream to look like: `'no-stream'` to create it, a revision (of its last
@@ -90,6 +90,12 @@ export interface EventStore {
   /** A page of the global log in position order. */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /**
+   * `readAll` as stored: the same events with data and metadata as the text the store holds, unparsed.
+   * Offered by the stores that keep that text (SQLite, PostgreSQL), for walks that hash the whole log
+   * (`readStoredLogPages`).
+   */
+  readAllStored?(options?: ReadAllOptions): Promise<StoredEvent[]>;
+  /**
    * Stores events recorded by another store (a ledger moving here), given in their global order, after
    * whatever this store holds. Each keeps its event id, stream, revision, type, schema version, data,
    * metadata (hence its hash chain), effective time and recorded time; the store gives it a position of
@@ -104,8 +110,11 @@ export interface EventStore {
    * does not follow its stream's last one, a recorded time out of order or malformed. SQLite and
    * PostgreSQL write a call's events all or none; EventStoreDB appends stream by stream, so a refusal or a
    * failure may leave the call's earlier events stored (running the import again resumes after them).
+   *
+   * Events may come parsed or as stored (`StoredEvent`, as another store's `readAllStored` hands them
+   * out): the store writes canonical JSON either way, stored text as it is where it is canonical already.
    */
-  importRecorded(events: RecordedEvent[]): Promise<ImportResult>;
+  importRecorded(events: RecordedOrStoredEvent[]): Promise<ImportResult>;
   /** Position of the latest event, 0n for an empty store. */
   headPosition(): Promise<bigint>;
   /** Catches up from `fromPosition`, then follows new events as they are appended. */

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
-import type { RecordedEvent } from './event-envelope';
+import { isStoredEvent, type RecordedOrStoredEvent } from './event-envelope';
 import type { EventStore } from './event-store.port';
-import { readLogPages } from './log-pages';
-import { eventHash, GENESIS_HASH } from './seal';
+import { readStoredLogPages } from './log-pages';
+import { eventHash, GENESIS_HASH, storedEventHash } from './seal';
+import { sha256Hex } from './sha256';
 
 /**
  * The log digest: one value to publish, which later proves the log up to a cut unchanged: every event's
@@ -31,8 +31,6 @@ export type DigestVersion = 1 | 2;
 /** The version every digest function uses unless told otherwise. */
 export const DIGEST_VERSION = 2 satisfies DigestVersion;
 
-const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
-
 /** What one event adds to the digest: its content hash, its sequence and its clamped recorded time. */
 export interface LogDigestStep {
   hash: string;
@@ -42,7 +40,7 @@ export interface LogDigestStep {
 }
 
 /** Version 1's step, `sha256(previous + hash)`: kept so that digests published before version 2 verify. */
-export const nextDigest = (previous: string, hash: string): string => sha256(previous + hash);
+export const nextDigest = (previous: string, hash: string): string => sha256Hex(previous + hash);
 
 /** One step of the log digest: digest_n from digest_{n-1}. Pure; version 1 reads only `hash`. */
 export function nextLogDigest(
@@ -51,14 +49,16 @@ export function nextLogDigest(
   version: DigestVersion = DIGEST_VERSION,
 ): string {
   if (version === 1) return nextDigest(previous, step.hash);
-  // Keys in canonical (sorted) order already, so this is JSON.stringify's output.
-  return sha256(
-    canonicalJson({
-      digest: previous,
-      hash: step.hash,
-      recordedAt: step.recordedAt,
-      sequence: step.sequence.toString(),
-    }),
+  const { hash, recordedAt } = step;
+  const sequence = step.sequence.toString();
+  // The canonical JSON written out directly: keys in sorted order, every value a string, so it is exactly
+  // what canonicalJson gives (and JSON.stringify quotes a string as canonicalJson does), without walking an
+  // object once per event. A caller outside the types (a hash that is no string) takes canonicalJson.
+  if (typeof previous !== 'string' || typeof hash !== 'string' || typeof recordedAt !== 'string')
+    return sha256Hex(canonicalJson({ digest: previous, hash, recordedAt, sequence }));
+  return sha256Hex(
+    `{"digest":${JSON.stringify(previous)},"hash":${JSON.stringify(hash)},` +
+      `"recordedAt":${JSON.stringify(recordedAt)},"sequence":${JSON.stringify(sequence)}}`,
   );
 }
 
@@ -103,12 +103,12 @@ export interface DigestStepOptions {
  */
 export function nextDigestCheckpoint(
   checkpoint: DigestCheckpoint,
-  event: RecordedEvent,
+  event: RecordedOrStoredEvent,
   options: DigestStepOptions = {},
 ): DigestCheckpoint {
   const sequence = checkpoint.sequence + 1n;
   const recordedAt = clampRecordedAt(checkpoint.recordedAt, event.recordedAt);
-  const hash = options.hash ?? eventHash(event);
+  const hash = options.hash ?? (isStoredEvent(event) ? storedEventHash(event) : eventHash(event));
   return {
     position: event.position,
     sequence,
@@ -172,7 +172,7 @@ class DigestFold {
   }
 
   /** Folds the event in; false, folding nothing, when it lies beyond the cut. */
-  add(event: RecordedEvent): boolean {
+  add(event: RecordedOrStoredEvent): boolean {
     if (this.complete || (this.options.position !== undefined && event.position > this.options.position))
       return false;
     this.checkpoint = nextDigestCheckpoint(this.checkpoint, event, { version: this.version });
@@ -194,7 +194,10 @@ class DigestFold {
  * The log digest over events given in global order (from the start, or following `from`), up to a
  * position (a bigint, as before sequences existed) or a cut. Default: every event, version 2.
  */
-export function logDigest(events: Iterable<RecordedEvent>, cut: bigint | LogDigestOptions = {}): string {
+export function logDigest(
+  events: Iterable<RecordedOrStoredEvent>,
+  cut: bigint | LogDigestOptions = {},
+): string {
   const fold = new DigestFold(typeof cut === 'bigint' ? { position: cut } : cut);
   for (const event of events) if (!fold.add(event)) break;
   return fold.result().digest;
@@ -216,7 +219,7 @@ export async function storeDigest(
       ? { ...options, position: options.position ?? (await store.headPosition()) }
       : options;
   const fold = new DigestFold(bounded);
-  const pages = readLogPages(store, {
+  const pages = readStoredLogPages(store, {
     fromPosition: fold.start,
     ...(bounded.position === undefined ? {} : { toPosition: bounded.position }),
     ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),

@@ -1,4 +1,5 @@
-import type { LogEntry, RecordedEvent } from './event-envelope';
+import { canonicalJson } from './canonical-json';
+import type { LogEntry, RecordedEvent, StoredLogEntry } from './event-envelope';
 import type { EventStore, ImportResult } from './event-store.port';
 import { logDigest, storeDigest } from './log-digest';
 import { importLog, type ImportLogProgress } from './log-import';
@@ -17,9 +18,17 @@ const plan: [string, number][] = [
 const sourceLog = (options: Parameters<typeof sealedLog>[1] = {}) =>
   sealedLog(plan, { positionOf: (n) => 4096n * BigInt(n), ...options });
 
-async function* streamed(events: LogEntry[]): AsyncGenerator<LogEntry> {
+async function* streamed<Event>(events: Event[]): AsyncGenerator<Event> {
   yield* events;
 }
+
+/** The log as a store's `readAllStored` gives it: data and metadata as canonical text. */
+const asStored = (log: LogEntry[]): StoredLogEntry[] =>
+  log.map(({ data, metadata, ...envelope }) => ({
+    ...envelope,
+    dataText: canonicalJson(data),
+    metadataText: canonicalJson(metadata),
+  }));
 
 const withoutPosition = ({ position: _position, ...event }: RecordedEvent) => event;
 
@@ -54,6 +63,40 @@ describe('importLog', () => {
     const stored = await target.readAll();
     expect(stored.map(withoutPosition)).toEqual(source.map(withoutPosition));
     expect((await storeDigest(target, { sequence: 10n })).digest).toBe(result.digest);
+  });
+
+  it('copies a log given as stored exactly as the parsed log, resuming against it too', async () => {
+    const source = sourceLog();
+    const stored = asStored(source);
+    // an older version's text: spaced, a number written 5.0, members in another order
+    stored[4]!.dataText = '{ "n" : 5.0 }';
+    stored[6]!.metadataText = JSON.stringify(
+      Object.fromEntries(Object.entries(JSON.parse(stored[6]!.metadataText) as object).reverse()),
+    );
+    await importLog(streamed(stored.slice(0, 5)), target, { batchSize: 2 });
+    const result = await importLog(streamed(stored), target, { batchSize: 4 });
+    expect(result).toEqual({
+      sequence: 10n,
+      resumed: 5,
+      imported: 5,
+      digest: logDigest(source),
+      position: 10n,
+    });
+    expect((await target.readAll()).map(withoutPosition)).toEqual(source.map(withoutPosition));
+    // written in canonical form, whatever the text given
+    expect((await target.readAllStored()).map((e) => [e.dataText, e.metadataText])).toEqual(
+      asStored(source).map((e) => [e.dataText, e.metadataText]),
+    );
+  });
+
+  it('refuses a log given as stored whose text was altered, as it refuses the parsed log', async () => {
+    const stored = asStored(sourceLog());
+    stored[5]!.dataText = '{"n":99}';
+    await expect(importLog(streamed(stored), target, { batchSize: 4 })).rejects.toMatchObject({
+      reason: 'source-not-verified',
+      message: expect.stringContaining('hash-mismatch'),
+    });
+    expect(await target.readAll()).toHaveLength(4);
   });
 
   it('resumes after the events the target holds already, writing only the rest', async () => {

@@ -1,5 +1,5 @@
 import { ChainVerifier, describeChainFailure } from './chain-verifier';
-import type { LogEntry, RecordedEvent } from './event-envelope';
+import type { LogEntry, RecordedEvent, RecordedOrStoredEvent, StoredLogEntry } from './event-envelope';
 import type { EventStore } from './event-store.port';
 import { readLogPages } from './log-pages';
 import { recordedEventDifference } from './recorded-import';
@@ -70,7 +70,9 @@ function eventsHeldBy(target: EventStore, pageSize: number) {
 
 /**
  * Copies a ledger's log, given in global order (the lines of an export, another store's log), into
- * `target` through `importRecorded`, in constant memory: one batch at a time.
+ * `target` through `importRecorded`, in constant memory: one batch at a time. Events may come as stored
+ * (`readStoredLogPages`): those whose text is canonical are then verified and written without being
+ * parsed or serialised.
  *
  * Every event keeps its id, stream, revision, content and hash chain; its recorded time is the one the
  * log digest and every `knownAt` cut use, the running maximum along the log (it differs from the stored
@@ -89,7 +91,7 @@ function eventsHeldBy(target: EventStore, pageSize: number) {
  * `verifyStore`, which also checks the chains as stored). Callable from benchmarks and tools alike.
  */
 export async function importLog(
-  source: AsyncIterable<LogEntry>,
+  source: AsyncIterable<LogEntry | StoredLogEntry>,
   target: EventStore,
   options: ImportLogOptions = {},
 ): Promise<ImportLogResult> {
@@ -100,7 +102,7 @@ export async function importLog(
   let imported = 0;
   let position = 0n;
   let comparing = true;
-  let batch: RecordedEvent[] = [];
+  let batch: RecordedOrStoredEvent[] = [];
   const progress = () => ({ sequence: verifier.sequence, resumed, imported });
 
   const refuseUnlessVerified = () => {
@@ -131,7 +133,7 @@ export async function importLog(
     for await (const entry of source) {
       verifier.add(entry);
       const { sequence: _sequence, digest: _digest, ...envelope } = entry;
-      const event: RecordedEvent = { ...envelope, recordedAt: verifier.checkpoint.recordedAt };
+      const event: RecordedOrStoredEvent = { ...envelope, recordedAt: verifier.checkpoint.recordedAt };
       if (comparing) {
         const stored = await held.next();
         if (stored) {

@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { RecordedEvent } from './event-envelope';
+import type { RecordedEvent, RecordedOrStoredEvent } from './event-envelope';
 import type { EventStore } from './event-store.port';
 
 /** Which part of the global log to walk, and how many events a page. */
@@ -15,15 +15,36 @@ export interface LogPagesOptions {
  * The global log page by page, one page in memory at a time; yields to the event loop between pages so a
  * long walk over a synchronous store does not starve other requests.
  */
-export async function* readLogPages(
+export function readLogPages(
   store: EventStore,
   options: LogPagesOptions = {},
 ): AsyncGenerator<RecordedEvent[]> {
+  return pagesOf(store, (page) => store.readAll(page), options);
+}
+
+/**
+ * `readLogPages` with each event as the store holds it (`StoredEvent`: data and metadata unparsed), from
+ * a store that can hand them out so (`readAllStored`), parsed from any other: for walks that only hash and
+ * check the log, which ChainVerifier, storedEventHash and nextDigestCheckpoint take in either form.
+ */
+export function readStoredLogPages(
+  store: EventStore,
+  options: LogPagesOptions = {},
+): AsyncGenerator<RecordedOrStoredEvent[]> {
+  const readStored = store.readAllStored?.bind(store);
+  return pagesOf<RecordedOrStoredEvent>(store, readStored ?? ((page) => store.readAll(page)), options);
+}
+
+async function* pagesOf<Event extends { position: bigint }>(
+  store: EventStore,
+  read: (page: { fromPosition: bigint; limit: number }) => Promise<Event[]>,
+  options: LogPagesOptions,
+): AsyncGenerator<Event[]> {
   const pageSize = options.pageSize ?? 1000;
   const end = options.toPosition ?? (await store.headPosition());
   let position = options.fromPosition ?? 0n;
   while (position < end) {
-    const page = await store.readAll({ fromPosition: position, limit: pageSize });
+    const page = await read({ fromPosition: position, limit: pageSize });
     if (page.length === 0) return;
     const within = page[page.length - 1]!.position <= end ? page : page.filter((e) => e.position <= end);
     if (within.length > 0) yield within;

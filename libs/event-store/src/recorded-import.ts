@@ -1,5 +1,10 @@
-import { canonicalJson } from './canonical-json';
-import type { RecordedEvent } from './event-envelope';
+import { canonicalJson, isCanonicalJsonText } from './canonical-json';
+import {
+  isStoredEvent,
+  parseStoredEvent,
+  type RecordedEvent,
+  type RecordedOrStoredEvent,
+} from './event-envelope';
 import { ImportRefusedError } from './event-store.port';
 
 /*
@@ -14,7 +19,7 @@ const RECORDED_AT_FORM = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
  * Refuses a recorded time in another form than the stores write. Stores and readers compare recorded times
  * as strings (`knownAt`, the digest's running maximum), which is right only for one fixed form.
  */
-export function checkRecordedAt(event: RecordedEvent): void {
+export function checkRecordedAt(event: RecordedOrStoredEvent): void {
   const { recordedAt } = event;
   const valid =
     typeof recordedAt === 'string' &&
@@ -35,7 +40,11 @@ export function checkRecordedAt(event: RecordedEvent): void {
  * undefined when they are the same event. Data and metadata are compared as canonical JSON, the bytes the
  * hash chain covers.
  */
-export function recordedEventDifference(stored: RecordedEvent, given: RecordedEvent): string | undefined {
+export function recordedEventDifference(
+  stored: RecordedEvent,
+  given: RecordedOrStoredEvent,
+): string | undefined {
+  if (isStoredEvent(given)) return recordedEventDifference(stored, parseStoredEvent(given));
   if (stored.eventId !== given.eventId) return 'eventId';
   if (stored.streamId !== given.streamId) return 'streamId';
   if (stored.revision !== given.revision) return 'revision';
@@ -48,10 +57,24 @@ export function recordedEventDifference(stored: RecordedEvent, given: RecordedEv
   return undefined;
 }
 
+/**
+ * The text a store writes for an event's data and metadata: their canonical JSON. Stored text that is
+ * canonical already (`isCanonicalJsonText`) is written as it is, anything else parsed and serialised, so
+ * the bytes are those the parsed event would give.
+ */
+export function canonicalContent(event: RecordedOrStoredEvent): [data: string, metadata: string] {
+  if (!isStoredEvent(event)) return [canonicalJson(event.data), canonicalJson(event.metadata)];
+  return [canonicalTextOf(event.dataText), canonicalTextOf(event.metadataText)];
+}
+
+const canonicalTextOf = (text: string): string =>
+  // A damaged SQLite row may hold a number where text belongs: JSON.parse reads it as the parsed form did.
+  typeof text === 'string' && isCanonicalJsonText(text) ? text : canonicalJson(JSON.parse(text));
+
 /** The refusal of an event whose id the store holds with other content. */
 export function conflictingEvent(
   stored: RecordedEvent,
-  given: RecordedEvent,
+  given: RecordedOrStoredEvent,
   field: string,
 ): ImportRefusedError {
   return new ImportRefusedError(

@@ -1,6 +1,13 @@
-import { createHash } from 'node:crypto';
 import { canonicalJson, withCanonicalKeyOrder } from './canonical-json';
-import type { EventMetadata, EventToAppend, RecordedEvent } from './event-envelope';
+import {
+  type EventMetadata,
+  type EventToAppend,
+  parseStoredEvent,
+  type RecordedEvent,
+  type StoredEvent,
+} from './event-envelope';
+import { sha256Hex } from './sha256';
+import { type CanonicalStoredText, canonicalStoredText } from './stored-text';
 
 /**
  * Tamper evidence, per stream. Every event carries `metadata.prevHash` (the hash of the previous event of
@@ -16,8 +23,6 @@ export const GENESIS_HASH = '0'.repeat(64);
 /** What the hash covers: the event as the command handler appends it, and its place in its stream. */
 export type HashedFields = EventToAppend & Pick<RecordedEvent, 'streamId' | 'revision'>;
 
-const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
-
 /**
  * The event's hash: SHA-256 (lowercase hex) of the UTF-8 bytes of
  * `canonicalJson({streamId, revision (decimal string), eventId, type, schemaVersion, effectiveAt, data,
@@ -25,7 +30,7 @@ const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8
  */
 export function eventHash(event: HashedFields): string {
   const { hash: _hash, ...metadata } = event.metadata;
-  return sha256(
+  return sha256Hex(
     // Keys written in canonical (sorted) order, so canonicalJson can take its fast path.
     canonicalJson({
       data: event.data,
@@ -38,6 +43,53 @@ export function eventHash(event: HashedFields): string {
       streamId: event.streamId,
       type: event.type,
     }),
+  );
+}
+
+/**
+ * The hash of an event as stored (`StoredEvent`), byte for byte `eventHash` of the parsed event: put
+ * together from the stored text where that is canonical (the case for every event this ledger's stores
+ * wrote) and the result confirms the stored `metadata.hash`; otherwise the event is parsed and serialised,
+ * so a legacy row, or one whose content no longer matches its hash, is hashed exactly as before.
+ */
+export function storedEventHash(event: StoredEvent): string {
+  const text = canonicalStoredText(event);
+  if (text !== undefined) {
+    const hash = hashOfStoredText(event, text);
+    if (hash === text.hash) return hash;
+  }
+  return eventHash(parseStoredEvent(event));
+}
+
+/**
+ * The SHA-256 of the same canonical JSON as `eventHash` serialises, put together from canonical stored
+ * text: the members in the same sorted order, strings quoted by JSON.stringify (as canonicalJson quotes
+ * them), the metadata's text less its top-level `hash` member, its `prevHash` as written. Undefined for an
+ * envelope field outside the types (a damaged row), which the serialisation then judges.
+ */
+export function hashOfStoredText(event: StoredEvent, text: CanonicalStoredText): string | undefined {
+  const { effectiveAt, eventId, revision, schemaVersion, streamId, type } = event;
+  if (
+    typeof effectiveAt !== 'string' ||
+    typeof eventId !== 'string' ||
+    typeof revision !== 'bigint' ||
+    !Number.isFinite(schemaVersion) ||
+    typeof streamId !== 'string' ||
+    typeof type !== 'string'
+  )
+    return undefined;
+  const { metadataText, hashStart, hashEnd } = text;
+  // `hash` is never the only member (prevHash is there too): drop it with the comma on one side of it
+  const metadataWithoutHash =
+    metadataText.charCodeAt(hashEnd) === 0x2c /* , */
+      ? metadataText.slice(0, hashStart) + metadataText.slice(hashEnd + 1)
+      : metadataText.slice(0, hashStart - 1) + metadataText.slice(hashEnd);
+  return sha256Hex(
+    `{"data":${text.dataText},"effectiveAt":${JSON.stringify(effectiveAt)},` +
+      `"eventId":${JSON.stringify(eventId)},"metadata":${metadataWithoutHash},` +
+      `"prevHash":${text.prevHashJson},"revision":"${revision}",` +
+      `"schemaVersion":${JSON.stringify(schemaVersion)},"streamId":${JSON.stringify(streamId)},` +
+      `"type":${JSON.stringify(type)}}`,
   );
 }
 

@@ -9,6 +9,7 @@ import {
   logEntryToJson,
   nextDigestCheckpoint,
   readLogPages,
+  readStoredLogPages,
   storeDigest,
 } from '@ledger/event-store';
 import {
@@ -93,7 +94,8 @@ export class AuditTrail {
     const verifier = new ChainVerifier({
       ...(options.digestVersion ? { digestVersion: options.digestVersion } : {}),
     });
-    for await (const page of readLogPages(this.events, { toPosition: head })) {
+    // as stored: canonical text is hashed as it is, without parsing and serialising every event
+    for await (const page of readStoredLogPages(this.events, { toPosition: head })) {
       for (const event of page) {
         const sequence = verifier.sequence + 1n;
         const recorded = milestones.get(sequence);

@@ -34,7 +34,8 @@ not verify or T holds something else; 2 for a usage mistake.`,
     try {
       log = await storeSourceOf(source.events);
       const opened = log;
-      const report = await moveLog({ label: sourceLabel, events: () => opened.events(), count: 0n }, target, {
+      const events = () => opened.storedEvents?.() ?? opened.events();
+      const report = await moveLog({ label: sourceLabel, events, count: 0n }, target, {
         rebuild: !args.flags.has('no-rebuild'),
         ...progressOptions(args),
       });

@@ -93,7 +93,7 @@ export async function verifyLog(source: LogSource, options: VerifyLogOptions = {
   const published = options.digest;
   let atCut: string | undefined;
   if (published?.sequence === 0n) atCut = verifier.digest;
-  for await (const event of source.events()) {
+  for await (const event of source.storedEvents?.() ?? source.events()) {
     if (published?.position !== undefined && atCut === undefined && event.position > published.position)
       atCut = verifier.digest;
     verifier.add(event);

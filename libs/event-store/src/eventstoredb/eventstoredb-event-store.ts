@@ -22,7 +22,13 @@ import {
   WrongExpectedVersionError,
   type Position,
 } from '@eventstore/db-client';
-import type { EventToAppend, RecordedEvent } from '../event-envelope';
+import {
+  type EventToAppend,
+  isStoredEvent,
+  parseStoredEvent,
+  type RecordedEvent,
+  type RecordedOrStoredEvent,
+} from '../event-envelope';
 import {
   type AppendResult,
   DuplicateEventIdError,
@@ -200,7 +206,9 @@ export class EventStoreDbEventStore implements EventStore {
    * that revision already as a retry, writing nothing, and refuses one whose stream ends elsewhere: then
    * what the stream holds is compared with what was given, the same skipped, anything else refused.
    */
-  async importRecorded(events: RecordedEvent[]): Promise<ImportResult> {
+  async importRecorded(given: RecordedOrStoredEvent[]): Promise<ImportResult> {
+    // Written as EventStoreDB event data (JSON bytes) either way: events as stored are parsed first.
+    const events = given.map((event) => (isStoredEvent(event) ? parseStoredEvent(event) : event));
     for (const event of events) checkRecordedAt(event);
     return this.guard('import', undefined, async () => {
       const result: ImportResult = { imported: 0, skipped: 0, position: 0n };

@@ -1,4 +1,5 @@
-import type { EventToAppend, RecordedEvent } from '../event-envelope';
+import { canonicalJson } from '../canonical-json';
+import { type EventToAppend, parseStoredEvent, type RecordedEvent } from '../event-envelope';
 import { newId } from '../event-ids';
 import {
   DuplicateEventIdError,
@@ -248,6 +249,18 @@ export function eventStoreContract(
         ).toEqual(['B']);
       });
 
+      it('hands out the log as stored, unparsed, when it offers to: the same events once parsed', async () => {
+        if (!store.readAllStored) return;
+        await store.append('thing-1', [event('A', { b: [1, 'ü'], a: null })], 'no-stream');
+        await store.append('thing-2', [event('B'), event('C')], 'no-stream');
+        const all = await store.readAll();
+        const stored = await store.readAllStored();
+        expect(stored.map((e) => parseStoredEvent(e))).toEqual(all);
+        expect(stored[0]!.dataText).toBe('{"a":null,"b":[1,"ü"]}');
+        const after = await store.readAllStored({ fromPosition: all[0]!.position, limit: 1 });
+        expect(after.map((e) => e.eventId)).toEqual([all[1]!.eventId]);
+      });
+
       itIf(
         guarantees.monotonicRecordedAt,
         'never lets recorded time run backwards along the log',
@@ -305,6 +318,29 @@ export function eventStoreContract(
         expect(await store.readAll()).toHaveLength(6);
       });
 
+      it('stores events given as stored text in canonical form, whatever the text, and resumes against them', async () => {
+        const source = log();
+        const asStored = source.map(({ data, metadata, ...envelope }) => ({
+          ...envelope,
+          dataText: canonicalJson(data),
+          metadataText: canonicalJson(metadata),
+        }));
+        // as an older version may have written them: spaced, 2.0 for 2, members in another order
+        asStored[1]!.dataText = '{ "n" : 2.0 }';
+        asStored[2]!.metadataText = JSON.stringify(
+          Object.fromEntries(Object.entries(source[2]!.metadata).reverse()),
+        );
+        await store.importRecorded(asStored.slice(0, 3));
+        expect((await store.readAll()).map(kept)).toEqual(source.slice(0, 3).map(kept));
+        expect(await store.importRecorded(asStored)).toMatchObject({ imported: 3, skipped: 3 });
+        expect((await store.readAll()).map(kept)).toEqual(source.map(kept));
+        if (store.readAllStored) {
+          expect((await store.readAllStored()).map((e) => e.dataText)).toEqual(
+            source.map((e) => canonicalJson(e.data)),
+          );
+        }
+      });
+
       it('refuses an event whose id it holds with other content', async () => {
         const source = log();
         await store.importRecorded(source);
@@ -342,6 +378,19 @@ export function eventStoreContract(
           eventId: source[0]!.eventId,
         });
       });
+
+      itIf(
+        guarantees.atomicImport,
+        'refuses an event given twice in one call, as one stored behind an event the call writes',
+        async () => {
+          const source = log();
+          await expect(store.importRecorded([source[0]!, source[1]!, source[0]!])).rejects.toMatchObject({
+            kind: 'stored-out-of-order',
+            eventId: source[0]!.eventId,
+          });
+          expect(await store.readAll()).toEqual([]);
+        },
+      );
 
       it('refuses a recorded time that is not an ISO instant in milliseconds', async () => {
         const [first] = log();
