@@ -5,7 +5,7 @@ import { AppModule } from './app.module';
 import type { LedgerConfig } from './config/ledger-config';
 import { AcquireStockDto, EstablishStockpileDto } from './stockpiles/stockpile.dto';
 import { ValidationProblem } from './problems/problems';
-import { fieldErrors, LedgerValidationPipe, ledgerValidationPipe } from './validation';
+import { fieldErrors, ledgerValidationPipe } from './validation';
 
 // Every controller and the DTOs they take, so that the metadata storage holds every class of the API.
 AppModule.forConfig({} as LedgerConfig);
