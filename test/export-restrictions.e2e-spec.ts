@@ -90,7 +90,11 @@ describe('Export restrictions over HTTP', () => {
 
     it('refuses a legal reference over 200 characters as out-of-range, naming the field', async () => {
       const overLong = { ...galliumLicensing, legalReference: 'x'.repeat(201) };
-      expectFieldRefused(await ledger.post('/export-restrictions', overLong), 'legalReference', 'out-of-range');
+      expectFieldRefused(
+        await ledger.post('/export-restrictions', overLong),
+        'legalReference',
+        'out-of-range',
+      );
       expect(storedEvents(ledger, GALLIUM_STREAM)).toHaveLength(0);
     });
 
