@@ -7,19 +7,28 @@ import { correlationIdOf } from '../http/request-context';
 import { ValidationProblem } from '../problems/problems';
 
 /** The HTTP facts a command needs besides its body: who, which key, which revision, which request. */
-export interface CommandRequest {
+export type CommandRequest = {
   principal: Principal;
   correlationId: string;
-  idempotencyKey?: string;
   expectedRevision?: bigint;
-  /** hash of method, path and body: the same Idempotency-Key with another request is refused */
-  fingerprint: string;
   /** A new entity id: derived from the Idempotency-Key when there is one, so retries target one entity. */
   newEntityId(role: string): string;
-}
+} & (
+  | { idempotencyKey?: undefined }
+  | {
+      idempotencyKey: string;
+      /** hash of method, path and body: the same Idempotency-Key with another request is refused */
+      fingerprint: string;
+    }
+);
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 const IF_MATCH = /^"(0|[1-9][0-9]{0,18})"$/;
+
+const fingerprintOf = (request: AuthenticatedRequest): string =>
+  createHash('sha256')
+    .update(canonicalJson({ method: request.method, path: request.path, body: request.body ?? null }))
+    .digest('hex');
 
 export function commandRequestOf(request: AuthenticatedRequest): CommandRequest {
   const principal = request.principal;
@@ -37,18 +46,17 @@ export function commandRequestOf(request: AuthenticatedRequest): CommandRequest 
   }
   // The id the response already carries, so that the events record the one the client got back.
   const correlationId = correlationIdOf(request);
-  const fingerprint = createHash('sha256')
-    .update(canonicalJson({ method: request.method, path: request.path, body: request.body ?? null }))
-    .digest('hex');
-  return {
+  const facts = {
     principal,
     correlationId,
-    ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
     ...(revision === undefined ? {} : { expectedRevision: BigInt(revision) }),
-    fingerprint,
-    newEntityId: (role) =>
+    newEntityId: (role: string) =>
       idempotencyKey === undefined ? newId() : deterministicEntityId(principal.name, idempotencyKey, role),
   };
+  // Only a keyed command is compared with an earlier one; the body is hashed as it arrived, before any pipe.
+  return idempotencyKey === undefined
+    ? facts
+    : { ...facts, idempotencyKey, fingerprint: fingerprintOf(request) };
 }
 
 /** Injects the CommandRequest of a command route. */

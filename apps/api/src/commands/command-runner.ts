@@ -63,8 +63,8 @@ export class CommandRunner {
     const actor = request.principal.name;
     const key = request.idempotencyKey;
     let earlierTry = false;
-    if (key !== undefined) {
-      const claim = await this.idempotency.claim(actor, key, request.fingerprint);
+    if (request.idempotencyKey !== undefined) {
+      const claim = await this.idempotency.claim(actor, request.idempotencyKey, request.fingerprint);
       if (claim.outcome === 'mismatch') {
         throw new ConflictProblem('this Idempotency-Key was used with a different request');
       }

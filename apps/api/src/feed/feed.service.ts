@@ -3,6 +3,7 @@ import type { EventStore } from '@ledger/event-store';
 import type { Response } from 'express';
 import { AuditTrail } from '../audit/audit-trail';
 import type { LedgerConfig } from '../config/ledger-config';
+import { correlationIdOf, writingForRequest } from '../http/request-context';
 import { UnavailableProblem } from '../problems/problems';
 import { EVENT_STORE, LEDGER_CONFIG } from '../wiring/tokens';
 import { Feed, type FeedWrite } from './feed';
@@ -31,6 +32,7 @@ export class FeedService implements BeforeApplicationShutdown {
   /** Serves a feed on the response until the client goes away or the server shuts down. */
   async serve(response: Response, after: bigint, filter: FeedFilter): Promise<void> {
     if (this.shuttingDown) throw new UnavailableProblem('the server is shutting down', 1);
+    const correlationId = correlationIdOf(response.req);
     const feed = new Feed(this.store, response, {
       after,
       // the log index's digest nearest before `after`, plus the events up to it
@@ -39,7 +41,7 @@ export class FeedService implements BeforeApplicationShutdown {
       heartbeatMs: this.config.feedHeartbeatMs,
       pageSize: FEED_PAGE_SIZE,
       onWritten: (write) => this.observers.forEach((observe) => observe(write)),
-      onError: (message) => this.logger.warn(message),
+      onError: (message) => writingForRequest(correlationId, () => this.logger.warn(message)),
     });
     const running = feed.run();
     this.open.set(feed, running);

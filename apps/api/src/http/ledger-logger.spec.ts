@@ -1,5 +1,5 @@
 import { LedgerLogger } from './ledger-logger';
-import { runWithCorrelationId } from './request-context';
+import { writingForRequest } from './request-context';
 
 describe('LedgerLogger', () => {
   const lines: string[] = [];
@@ -11,11 +11,8 @@ describe('LedgerLogger', () => {
 
   const logger = new LedgerLogger({ colors: false });
 
-  it('writes the correlation id of the request being handled on its lines', async () => {
-    await runWithCorrelationId('batch-7', async () => {
-      await Promise.resolve();
-      logger.log('appended', 'Commands');
-    });
+  it('writes the correlation id of the request the lines are written for', () => {
+    writingForRequest('batch-7', () => logger.log('appended', 'Commands'));
     expect(lines).toEqual([expect.stringMatching(/ LOG \[Commands\] correlationId=batch-7 appended\n$/)]);
   });
 

@@ -2,8 +2,8 @@ import { ConsoleLogger } from '@nestjs/common';
 import { currentCorrelationId } from './request-context';
 
 /**
- * Nest's console logger, with the correlation id of the request being handled on every line written for
- * it, so that an operator can follow one request (and its events' metadata) through the log.
+ * Nest's console logger, with the correlation id of the request on every line written for it (see
+ * `writingForRequest`), so that an operator can follow one request (and its events' metadata) through the log.
  */
 export class LedgerLogger extends ConsoleLogger {
   protected override formatContext(context: string): string {

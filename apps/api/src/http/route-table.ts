@@ -84,6 +84,11 @@ function matcherOf(pattern: string): RegExp {
  */
 export class RouteTable {
   private readonly entries: { pattern: string; matcher: RegExp; methods: Set<string> }[] = [];
+  /**
+   * Answers by method and the patterns a path matches: few combinations exist, while paths (with their
+   * ids) are unbounded, and building the answer (sets of methods) for every request was a cost of its own.
+   */
+  private readonly answers = new Map<string, RouteMatch>();
 
   static fromControllers(controllers: readonly Type<unknown>[]): RouteTable {
     const table = new RouteTable();
@@ -103,15 +108,32 @@ export class RouteTable {
       this.entries.push(entry);
     }
     entry.methods.add(method === RequestMethod.ALL ? ANY_METHOD : RequestMethod[method]);
+    this.answers.clear();
   }
 
   /**
    * The pattern a path belongs to and the methods it takes there, or undefined for a path no route
    * has. Among patterns that match (`/audit/log` and `/audit/:what`), one that takes the method wins.
+   * The answer is shared between requests: it must not be changed.
    */
   match(method: string, path: string): RouteMatch | undefined {
+    let matchingIndexes = '';
+    for (let index = 0; index < this.entries.length; index++) {
+      if (this.entries[index]!.matcher.test(path)) matchingIndexes += `${index},`;
+    }
+    if (matchingIndexes === '') return undefined;
+    const key = `${method} ${matchingIndexes}`;
+    let answer = this.answers.get(key);
+    if (answer === undefined) {
+      answer = this.answer(method, path);
+      // Node's parser knows a fixed list of methods, so keys are few; the cap is a guard, not a limit met.
+      if (this.answers.size < 10_000) this.answers.set(key, answer);
+    }
+    return answer;
+  }
+
+  private answer(method: string, path: string): RouteMatch {
     const matching = this.entries.filter((entry) => entry.matcher.test(path));
-    if (matching.length === 0) return undefined;
     const taking = matching.find((entry) => takes(entry.methods, method));
     const allowed = new Set(matching.flatMap((entry) => [...entry.methods]));
     // HEAD follows GET (Express answers it from the GET route); OPTIONS is answered with `Allow`.

@@ -4,7 +4,10 @@ import {
   StoreUnavailableError,
   StreamDeletedError,
 } from '@ledger/event-store';
-import { toProblem } from './problem-details.filter';
+import { type ArgumentsHost, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { LedgerLogger } from '../http/ledger-logger';
+import { ProblemDetailsFilter, toProblem } from './problem-details.filter';
 
 describe('toProblem', () => {
   describe('when the event store refuses a command', () => {
@@ -27,5 +30,37 @@ describe('toProblem', () => {
       expect(problem.headers).toEqual({});
       expect(toProblem(new StoreUnavailableError('down')).headers).toEqual({ 'Retry-After': '1' });
     });
+  });
+});
+
+describe('ProblemDetailsFilter', () => {
+  afterEach(() => {
+    jest.restoreAllMocks();
+    Logger.overrideLogger(false);
+  });
+
+  it('logs a server fault with the correlation id of the request it failed', () => {
+    const lines: string[] = [];
+    jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => lines.push(String(chunk)) > 0);
+    Logger.overrideLogger(new LedgerLogger({ colors: false }));
+    const request = {
+      method: 'POST',
+      originalUrl: '/stockpiles?secret=1',
+      header: (name: string) => (name === 'x-correlation-id' ? 'batch-7' : undefined),
+    } as unknown as Request;
+    const response = {
+      headersSent: false,
+      setHeader: () => response,
+      status: () => response,
+      type: () => response,
+      send: () => response,
+    } as unknown as Response;
+    const host = {
+      switchToHttp: () => ({ getRequest: () => request, getResponse: () => response }),
+    } as unknown as ArgumentsHost;
+
+    new ProblemDetailsFilter().catch(new Error('disk on fire'), host);
+
+    expect(lines.join('')).toMatch(/ERROR \[Problem\] correlationId=batch-7 POST \/stockpiles\n/);
   });
 });

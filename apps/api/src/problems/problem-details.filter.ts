@@ -12,6 +12,7 @@ import {
 } from '@ledger/event-store';
 import { InvalidCursorError } from '@ledger/projections';
 import type { Request, Response } from 'express';
+import { correlationIdOf, writingForRequest } from '../http/request-context';
 import { Problem, ValidationProblem } from './problems';
 
 const DOMAIN_STATUS: Record<DomainError['kind'], number> = {
@@ -140,9 +141,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const problem = toProblem(error);
     // Server faults an operator must fix are logged; an unavailable store is expected and retried.
     if (problem.status >= 500 && problem.code !== 'unavailable') {
-      this.logger.error(
-        `${request.method} ${withoutQuery(request.originalUrl)}`,
-        error instanceof Error ? error.stack : String(error),
+      writingForRequest(correlationIdOf(request), () =>
+        this.logger.error(
+          `${request.method} ${withoutQuery(request.originalUrl)}`,
+          error instanceof Error ? error.stack : String(error),
+        ),
       );
     }
     sendProblem(response, problem, request.originalUrl);

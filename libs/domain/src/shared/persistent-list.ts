@@ -7,11 +7,6 @@ export type PersistentList<T> = { readonly head: T; readonly tail: PersistentLis
 
 export const prepend = <T>(list: PersistentList<T>, head: T): PersistentList<T> => ({ head, tail: list });
 
-export function listIncludes<T>(list: PersistentList<T>, value: T): boolean {
-  for (let node = list; node; node = node.tail) if (node.head === value) return true;
-  return false;
-}
-
 /** The items in the order they were added. */
 export function listToArray<T>(list: PersistentList<T>): T[] {
   const items: T[] = [];

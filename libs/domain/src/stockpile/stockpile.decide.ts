@@ -1,6 +1,6 @@
 import { assertNever, type Decider } from '../shared/decider';
 import { alreadyExists, invalidValue, notFound, ruleBroken } from '../shared/domain-error';
-import { listIncludes } from '../shared/persistent-list';
+import { idSetHas } from '../shared/persistent-id-set';
 import { requireHappened, requireNotBefore } from '../shared/time-rules';
 import { formatScaledDecimal, parseScaledDecimal } from '../values/decimal';
 import type { Instant } from '../values/instant';
@@ -38,7 +38,7 @@ function requireMovable(
   id: string,
 ): Established {
   if (state.status !== 'established') throw notFound('stockpile', command.stockpileId);
-  if (listIncludes(state.usedIds, `${idKind}:${id}`)) throw alreadyExists(idKind, id);
+  if (idSetHas(state.usedIds, `${idKind}:${id}`)) throw alreadyExists(idKind, id);
   requireNotBefore(command.effectiveAt, state.establishedAt, `stock of stockpile ${command.stockpileId}`);
   requireHappened(command.effectiveAt, command.now, `a movement of stock`);
   return state;

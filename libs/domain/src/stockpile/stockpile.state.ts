@@ -1,4 +1,5 @@
 import { assertNever } from '../shared/decider';
+import { emptyIdSet, type PersistentIdSet, withId } from '../shared/persistent-id-set';
 import { listToArray, type PersistentList, prepend } from '../shared/persistent-list';
 import type { Instant } from '../values/instant';
 import { storedGrams } from '../values/quantity';
@@ -19,7 +20,7 @@ export type StockpileState =
       establishedAt: Instant;
       participants: StockpileParticipant[];
       /** ids already used in this stockpile (`lot:<id>`, ...), so a duplicated id is refused */
-      usedIds: PersistentList<string>;
+      usedIds: PersistentIdSet;
       /** movements per balance key (see `balanceKey`), newest first */
       movements: ReadonlyMap<string, PersistentList<StockMovement>>;
     };
@@ -46,7 +47,7 @@ export function evolveStockpile(state: StockpileState, event: StockpileEvent): S
       stockpileId: event.data.stockpileId,
       establishedAt: event.effectiveAt,
       participants: event.data.participants,
-      usedIds: undefined,
+      usedIds: emptyIdSet(),
       movements: new Map(),
     };
   }
@@ -59,7 +60,7 @@ export function evolveStockpile(state: StockpileState, event: StockpileEvent): S
       const grams = storedGrams(event.data.quantity);
       return {
         ...state,
-        usedIds: prepend(state.usedIds, `lot:${event.data.lotId}`),
+        usedIds: withId(state.usedIds, `lot:${event.data.lotId}`),
         movements: withMovement(state.movements, balanceKey(event.data.material, event.data.location), {
           effectiveAt,
           grams,
@@ -70,7 +71,7 @@ export function evolveStockpile(state: StockpileState, event: StockpileEvent): S
       const grams = storedGrams(event.data.quantity);
       return {
         ...state,
-        usedIds: prepend(state.usedIds, `release:${event.data.releaseId}`),
+        usedIds: withId(state.usedIds, `release:${event.data.releaseId}`),
         movements: withMovement(state.movements, balanceKey(event.data.material, event.data.location), {
           effectiveAt,
           grams: -grams,
@@ -85,7 +86,7 @@ export function evolveStockpile(state: StockpileState, event: StockpileEvent): S
       });
       return {
         ...state,
-        usedIds: prepend(state.usedIds, `transfer:${event.data.transferId}`),
+        usedIds: withId(state.usedIds, `transfer:${event.data.transferId}`),
         movements: withMovement(out, balanceKey(event.data.material, event.data.toLocation), {
           effectiveAt,
           grams,
