@@ -4,6 +4,7 @@ import { allItems, getJson } from '../api';
 import { Chart, type ChartOptions, SERIES_COLOURS } from '../components/chart';
 import { CsvLink } from '../components/csv-link';
 import { Show } from '../components/status';
+import { ScrollingTable } from '../components/table';
 import { dayOf, yearOf } from '../dates';
 import { countryName, formatDay, formatMass, formatMoney, NONE, plottedTonnes } from '../format';
 import { useLoad } from '../load';
@@ -99,35 +100,22 @@ export function ProjectList({ route }: { route: Route }) {
           projects.length === 0 ? (
             <p>No project matches at this time.</p>
           ) : (
-            <div class="table-scroll">
-              <table>
-                <caption>
-                  {projects.length} {projects.length === 1 ? 'project' : 'projects'}, {cutLabel(route)}
-                </caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Project</th>
-                    <th scope="col">Operator</th>
-                    <th scope="col">Country</th>
-                    <th scope="col">Stage</th>
-                    <th scope="col">Materials</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {projects.map((project) => (
-                    <tr key={project.projectId}>
-                      <th scope="row">
-                        <a href={hrefOf(['projects', project.projectId], times)}>{project.name}</a>
-                      </th>
-                      <td>{project.operator}</td>
-                      <td>{countryName(project.country)}</td>
-                      <td>{project.stage}</td>
-                      <td>{project.materials.join(', ')}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <ScrollingTable
+              caption={`${projects.length} ${projects.length === 1 ? 'project' : 'projects'}, ${cutLabel(route)}`}
+              columns={['Project', 'Operator', 'Country', 'Stage', 'Materials']}
+            >
+              {projects.map((project) => (
+                <tr key={project.projectId}>
+                  <th scope="row">
+                    <a href={hrefOf(['projects', project.projectId], times)}>{project.name}</a>
+                  </th>
+                  <td>{project.operator}</td>
+                  <td>{countryName(project.country)}</td>
+                  <td>{project.stage}</td>
+                  <td>{project.materials.join(', ')}</td>
+                </tr>
+              ))}
+            </ScrollingTable>
           )
         }
       </Show>
@@ -258,51 +246,40 @@ function BookOverYears({ route, project }: { route: Route; project: ProjectView 
                 options={chart.options}
                 data={chart.data}
               />
-              <div class="table-scroll">
-                <table>
-                  <caption>Stage, capacity and commitments on 1 January of each year</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Year</th>
-                      <th scope="col">Stage</th>
-                      <th scope="col">Material</th>
-                      <th scope="col" class="number">
-                        Capacity
-                      </th>
-                      <th scope="col" class="number">
-                        Committed
-                      </th>
-                      <th scope="col" class="number">
-                        Remaining
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {rows.flatMap((row) =>
-                      row.stage === null
-                        ? [
-                            <tr key={row.year}>
-                              <th scope="row">{row.year}</th>
-                              <td colSpan={5}>not registered</td>
-                            </tr>,
-                          ]
-                        : project.materials.map((material) => {
-                            const book = chart.entry(row, material);
-                            return (
-                              <tr key={`${row.year}/${material}`}>
-                                <th scope="row">{row.year}</th>
-                                <td>{row.stage}</td>
-                                <td>{material}</td>
-                                <td class="number">{formatMass(book?.annualCapacity)}</td>
-                                <td class="number">{formatMass(book?.committed)}</td>
-                                <td class="number">{formatMass(book?.remaining)}</td>
-                              </tr>
-                            );
-                          }),
-                    )}
-                  </tbody>
-                </table>
-              </div>
+              <ScrollingTable
+                caption="Stage, capacity and commitments on 1 January of each year"
+                columns={[
+                  'Year',
+                  'Stage',
+                  'Material',
+                  { label: 'Capacity', number: true },
+                  { label: 'Committed', number: true },
+                  { label: 'Remaining', number: true },
+                ]}
+              >
+                {rows.flatMap((row) =>
+                  row.stage === null
+                    ? [
+                        <tr key={row.year}>
+                          <th scope="row">{row.year}</th>
+                          <td colSpan={5}>not registered</td>
+                        </tr>,
+                      ]
+                    : project.materials.map((material) => {
+                        const book = chart.entry(row, material);
+                        return (
+                          <tr key={`${row.year}/${material}`}>
+                            <th scope="row">{row.year}</th>
+                            <td>{row.stage}</td>
+                            <td>{material}</td>
+                            <td class="number">{formatMass(book?.annualCapacity)}</td>
+                            <td class="number">{formatMass(book?.committed)}</td>
+                            <td class="number">{formatMass(book?.remaining)}</td>
+                          </tr>
+                        );
+                      }),
+                )}
+              </ScrollingTable>
             </>
           )
         }
@@ -336,9 +313,9 @@ function ProjectTables({ route, project }: { route: Route; project: ProjectView 
           </div>
         ))}
       </dl>
-      <div class="table-scroll">
-        <table>
-          <caption>
+      <ScrollingTable
+        caption={
+          <>
             Offtake book, {cutLabel(route)}{' '}
             <CsvLink
               path={`${path}/offtake-book`}
@@ -346,108 +323,76 @@ function ProjectTables({ route, project }: { route: Route; project: ProjectView 
               fileName={`offtake-book-${project.projectId}.csv`}
               label="CSV"
             />
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Material</th>
-              <th scope="col" class="number">
-                Capacity a year
-              </th>
-              <th scope="col" class="number">
-                Committed
-              </th>
-              <th scope="col" class="number">
-                Remaining
-              </th>
-              <th scope="col" class="number">
-                Peak commitment
-              </th>
-              <th scope="col" class="number">
-                Headroom at peak
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {project.offtakeBook.map((book) => (
-              <tr key={book.material}>
-                <th scope="row">{book.material}</th>
-                <td class="number">{formatMass(book.annualCapacity)}</td>
-                <td class="number">{formatMass(book.committed)}</td>
-                <td class="number">{formatMass(book.remaining)}</td>
-                <td class="number">{formatMass(book.peakCommitment)}</td>
-                <td class="number">{formatMass(book.headroom)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <div class="table-scroll">
-        <table>
-          <caption>
+          </>
+        }
+        columns={[
+          'Material',
+          { label: 'Capacity a year', number: true },
+          { label: 'Committed', number: true },
+          { label: 'Remaining', number: true },
+          { label: 'Peak commitment', number: true },
+          { label: 'Headroom at peak', number: true },
+        ]}
+      >
+        {project.offtakeBook.map((book) => (
+          <tr key={book.material}>
+            <th scope="row">{book.material}</th>
+            <td class="number">{formatMass(book.annualCapacity)}</td>
+            <td class="number">{formatMass(book.committed)}</td>
+            <td class="number">{formatMass(book.remaining)}</td>
+            <td class="number">{formatMass(book.peakCommitment)}</td>
+            <td class="number">{formatMass(book.headroom)}</td>
+          </tr>
+        ))}
+      </ScrollingTable>
+      <ScrollingTable
+        caption={
+          <>
             Offtakes{' '}
             <CsvLink path={path} query={times} fileName={`offtakes-${project.projectId}.csv`} label="CSV" />
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Buyer</th>
-              <th scope="col">Material</th>
-              <th scope="col" class="number">
-                Volume a year
-              </th>
-              <th scope="col">Term</th>
-              <th scope="col">Terminated</th>
-              <th scope="col" class="number">
-                Delivered
-              </th>
-              <th scope="col">In force</th>
-            </tr>
-          </thead>
-          <tbody>
-            {project.offtakes.map((offtake) => (
-              <tr key={offtake.offtakeId}>
-                <th scope="row">
-                  {offtake.buyer} ({offtake.buyerCountry})
-                </th>
-                <td>{offtake.material}</td>
-                <td class="number">{formatMass(offtake.annualVolume)}</td>
-                <td>
-                  {formatDay(offtake.startsOn)} to {formatDay(offtake.endsOn)}
-                </td>
-                <td>{offtake.terminatedOn ? formatDay(offtake.terminatedOn) : NONE}</td>
-                <td class="number">{formatMass(offtake.delivered)}</td>
-                <td>{offtake.inForce ? 'yes' : 'no'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <div class="table-scroll">
-        <table>
-          <caption>Financings</caption>
-          <thead>
-            <tr>
-              <th scope="col">Financier</th>
-              <th scope="col">Country</th>
-              <th scope="col">Instrument</th>
-              <th scope="col" class="number">
-                Amount
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {project.financings.map((financing) => (
-              <tr key={financing.financingId}>
-                <th scope="row">{financing.financier}</th>
-                <td>{countryName(financing.financierCountry)}</td>
-                <td>{financing.instrument}</td>
-                <td class="number">
-                  <data value={financing.amount.amount}>{formatMoney(financing.amount)}</data>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          </>
+        }
+        columns={[
+          'Buyer',
+          'Material',
+          { label: 'Volume a year', number: true },
+          'Term',
+          'Terminated',
+          { label: 'Delivered', number: true },
+          'In force',
+        ]}
+      >
+        {project.offtakes.map((offtake) => (
+          <tr key={offtake.offtakeId}>
+            <th scope="row">
+              {offtake.buyer} ({offtake.buyerCountry})
+            </th>
+            <td>{offtake.material}</td>
+            <td class="number">{formatMass(offtake.annualVolume)}</td>
+            <td>
+              {formatDay(offtake.startsOn)} to {formatDay(offtake.endsOn)}
+            </td>
+            <td>{offtake.terminatedOn ? formatDay(offtake.terminatedOn) : NONE}</td>
+            <td class="number">{formatMass(offtake.delivered)}</td>
+            <td>{offtake.inForce ? 'yes' : 'no'}</td>
+          </tr>
+        ))}
+      </ScrollingTable>
+      <ScrollingTable
+        caption="Financings"
+        columns={['Financier', 'Country', 'Instrument', { label: 'Amount', number: true }]}
+      >
+        {project.financings.map((financing) => (
+          <tr key={financing.financingId}>
+            <th scope="row">{financing.financier}</th>
+            <td>{countryName(financing.financierCountry)}</td>
+            <td>{financing.instrument}</td>
+            <td class="number">
+              <data value={financing.amount.amount}>{formatMoney(financing.amount)}</data>
+            </td>
+          </tr>
+        ))}
+      </ScrollingTable>
     </>
   );
 }

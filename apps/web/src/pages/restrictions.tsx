@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { getJson } from '../api';
 import { CsvLink } from '../components/csv-link';
 import { Show } from '../components/status';
+import { ScrollingTable } from '../components/table';
 import { dayOf, epochSeconds, today, yearOf } from '../dates';
 import { countryName, formatDay } from '../format';
 import { useLoad } from '../load';
@@ -169,35 +170,22 @@ export function RestrictionsPage({ route }: { route: Route }) {
             ) : (
               <>
                 <Timeline rows={rows} asOfDay={asOfDay} />
-                <div class="table-scroll">
-                  <table>
-                    <caption>Periods [from, to) during which each measure applied</caption>
-                    <thead>
-                      <tr>
-                        <th scope="col">Measure</th>
-                        <th scope="col">Imposed by</th>
-                        <th scope="col">Kind</th>
-                        <th scope="col">Materials</th>
-                        <th scope="col">From</th>
-                        <th scope="col">To</th>
-                        <th scope="col">Legal reference</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {rows.map((row) => (
-                        <tr key={`${row.restrictionId}|${row.from}`}>
-                          <th scope="row">{row.restrictionId}</th>
-                          <td>{countryName(row.imposedBy)}</td>
-                          <td>{row.measure}</td>
-                          <td>{row.materials.join(', ')}</td>
-                          <td class="nowrap">{formatDay(row.from)}</td>
-                          <td class="nowrap">{row.to ? formatDay(row.to) : 'in force'}</td>
-                          <td>{row.legalReference}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <ScrollingTable
+                  caption="Periods [from, to) during which each measure applied"
+                  columns={['Measure', 'Imposed by', 'Kind', 'Materials', 'From', 'To', 'Legal reference']}
+                >
+                  {rows.map((row) => (
+                    <tr key={`${row.restrictionId}|${row.from}`}>
+                      <th scope="row">{row.restrictionId}</th>
+                      <td>{countryName(row.imposedBy)}</td>
+                      <td>{row.measure}</td>
+                      <td>{row.materials.join(', ')}</td>
+                      <td class="nowrap">{formatDay(row.from)}</td>
+                      <td class="nowrap">{row.to ? formatDay(row.to) : 'in force'}</td>
+                      <td>{row.legalReference}</td>
+                    </tr>
+                  ))}
+                </ScrollingTable>
               </>
             )}
             <h2>Active on {asOfDay}</h2>

@@ -5,6 +5,7 @@ import { Chart, type ChartOptions, SERIES_COLOURS, utc } from '../components/cha
 import { CsvLink } from '../components/csv-link';
 import { SeriesFrom } from '../components/series-from';
 import { Show } from '../components/status';
+import { type Column, ScrollingTable, Table } from '../components/table';
 import { addMonths, dayIn, dayOf, epochSeconds, seriesDays } from '../dates';
 import { countryName, formatMass, NONE, plottedTonnes } from '../format';
 import { useLoad } from '../load';
@@ -94,39 +95,29 @@ export function StockpileList({ route }: { route: Route }) {
           stockpiles.length === 0 ? (
             <p>No stockpile matches at this time.</p>
           ) : (
-            <div class="table-scroll">
-              <table>
-                <caption>Stockpiles, {cutLabel(route)}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Stockpile</th>
-                    <th scope="col">Custodian</th>
-                    <th scope="col">Participants</th>
-                    <th scope="col">On hand</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {stockpiles.map((stockpile) => (
-                    <tr key={stockpile.stockpileId}>
-                      <th scope="row">
-                        <a href={hrefOf(['stockpiles', stockpile.stockpileId], times)}>{stockpile.name}</a>
-                      </th>
-                      <td>{stockpile.custodian}</td>
-                      <td>{participantsText(stockpile.participants)}</td>
-                      <td>
-                        <ul class="plain">
-                          {stockpile.onHand.map((row) => (
-                            <li key={row.material}>
-                              {row.material}: <data value={row.onHand}>{formatMass(row.onHand)}</data>
-                            </li>
-                          ))}
-                        </ul>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <ScrollingTable
+              caption={`Stockpiles, ${cutLabel(route)}`}
+              columns={['Stockpile', 'Custodian', 'Participants', 'On hand']}
+            >
+              {stockpiles.map((stockpile) => (
+                <tr key={stockpile.stockpileId}>
+                  <th scope="row">
+                    <a href={hrefOf(['stockpiles', stockpile.stockpileId], times)}>{stockpile.name}</a>
+                  </th>
+                  <td>{stockpile.custodian}</td>
+                  <td>{participantsText(stockpile.participants)}</td>
+                  <td>
+                    <ul class="plain">
+                      {stockpile.onHand.map((row) => (
+                        <li key={row.material}>
+                          {row.material}: <data value={row.onHand}>{formatMass(row.onHand)}</data>
+                        </li>
+                      ))}
+                    </ul>
+                  </td>
+                </tr>
+              ))}
+            </ScrollingTable>
           )
         }
       </Show>
@@ -192,31 +183,24 @@ function MaterialChart(props: { material: string; days: string[]; inventories: I
       />
       <details>
         <summary>Figures behind the {material} chart</summary>
-        <table>
-          <caption>On hand of {material} per location and date</caption>
-          <thead>
-            <tr>
-              <th scope="col">As of</th>
+        <Table
+          caption={`On hand of ${material} per location and date`}
+          columns={[
+            'As of',
+            ...chart.locations.map((location): Column => ({ label: location, number: true })),
+          ]}
+        >
+          {inventories.map((inventory, index) => (
+            <tr key={days[index]}>
+              <th scope="row">{days[index]}</th>
               {chart.locations.map((location) => (
-                <th scope="col" class="number" key={location}>
-                  {location}
-                </th>
+                <td class="number" key={location}>
+                  {formatMass(chart.onHand(inventory, location))}
+                </td>
               ))}
             </tr>
-          </thead>
-          <tbody>
-            {inventories.map((inventory, index) => (
-              <tr key={days[index]}>
-                <th scope="row">{days[index]}</th>
-                {chart.locations.map((location) => (
-                  <td class="number" key={location}>
-                    {formatMass(chart.onHand(inventory, location))}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       </details>
     </div>
   );
@@ -288,49 +272,34 @@ export function StockpileDetail({ route, stockpileId }: { route: Route; stockpil
                 label="Inventory as CSV"
               />
             </p>
-            <div class="table-scroll">
-              <table>
-                <caption>Balances per material and location</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Material</th>
-                    <th scope="col">Location</th>
-                    <th scope="col" class="number">
-                      On hand
-                    </th>
-                    <th scope="col" class="number">
-                      Acquired
-                    </th>
-                    <th scope="col" class="number">
-                      Released
-                    </th>
-                    <th scope="col" class="number">
-                      Transferred in
-                    </th>
-                    <th scope="col" class="number">
-                      Transferred out
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {stockpile.balances.map((balance) => (
-                    <tr key={`${balance.material}/${balance.location}`}>
-                      <th scope="row">{balance.material}</th>
-                      <td>{balance.location}</td>
-                      <td class="number">
-                        <data value={balance.onHand} title={`${balance.onHand} kg`}>
-                          {formatMass(balance.onHand)}
-                        </data>
-                      </td>
-                      <td class="number">{formatMass(balance.acquired)}</td>
-                      <td class="number">{formatMass(balance.released)}</td>
-                      <td class="number">{formatMass(balance.transferredIn)}</td>
-                      <td class="number">{formatMass(balance.transferredOut)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <ScrollingTable
+              caption="Balances per material and location"
+              columns={[
+                'Material',
+                'Location',
+                { label: 'On hand', number: true },
+                { label: 'Acquired', number: true },
+                { label: 'Released', number: true },
+                { label: 'Transferred in', number: true },
+                { label: 'Transferred out', number: true },
+              ]}
+            >
+              {stockpile.balances.map((balance) => (
+                <tr key={`${balance.material}/${balance.location}`}>
+                  <th scope="row">{balance.material}</th>
+                  <td>{balance.location}</td>
+                  <td class="number">
+                    <data value={balance.onHand} title={`${balance.onHand} kg`}>
+                      {formatMass(balance.onHand)}
+                    </data>
+                  </td>
+                  <td class="number">{formatMass(balance.acquired)}</td>
+                  <td class="number">{formatMass(balance.released)}</td>
+                  <td class="number">{formatMass(balance.transferredIn)}</td>
+                  <td class="number">{formatMass(balance.transferredOut)}</td>
+                </tr>
+              ))}
+            </ScrollingTable>
           </>
         )}
       </Show>
