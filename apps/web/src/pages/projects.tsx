@@ -3,21 +3,15 @@ import uPlot from 'uplot';
 import { allItems, getJson } from '../api';
 import { Chart, type ChartOptions, SERIES_COLOURS } from '../components/chart';
 import { CsvLink } from '../components/csv-link';
+import { CountryField, countryParam, FilterForm, MaterialField } from '../components/filters';
 import { Show } from '../components/status';
 import { ScrollingTable } from '../components/table';
 import { dayOf, yearOf } from '../dates';
 import { countryName, formatDay, formatMass, formatMoney, NONE, plottedTonnes } from '../format';
 import { useLoad } from '../load';
-import { hrefOf, navigate, type Params, type Route, timesOf, withParams } from '../router';
+import { hrefOf, type Params, type Route, timesOf } from '../router';
 import { cutLabel, useTitle } from '../title';
-import {
-  type BookEntry,
-  MATERIALS,
-  type OfftakeBook,
-  type ProjectSummary,
-  type ProjectView,
-  STAGES,
-} from '../types';
+import { type BookEntry, type OfftakeBook, type ProjectSummary, type ProjectView, STAGES } from '../types';
 
 const FILTERS = ['country', 'material', 'stage', 'operator', 'buyer'] as const;
 
@@ -25,37 +19,36 @@ function ProjectFilters({ route }: { route: Route }) {
   const [values, setValues] = useState<Params>(
     Object.fromEntries(FILTERS.map((name) => [name, route.params.get(name) ?? ''])),
   );
-  const set = (name: string) => (event: { currentTarget: { value: string } }) =>
-    setValues({ ...values, [name]: event.currentTarget.value });
+  const setValue = (name: string, value: string) => setValues({ ...values, [name]: value });
   return (
-    <form
-      class="filters"
-      aria-label="Filter projects"
-      onSubmit={(event) => {
-        event.preventDefault();
-        const changes = Object.fromEntries(FILTERS.map((name) => [name, values[name]?.trim() || undefined]));
-        if (changes.country) changes.country = changes.country.toUpperCase();
-        navigate(withParams(route, changes));
-      }}
+    <FilterForm
+      route={route}
+      label="Filter projects"
+      submitLabel="Filter"
+      params={() => ({
+        ...Object.fromEntries(FILTERS.map((name) => [name, values[name]?.trim() || undefined])),
+        country: countryParam(values.country ?? ''),
+      })}
     >
-      <div class="field">
-        <label for="filter-country">Country</label>
-        <input id="filter-country" value={values.country} maxLength={2} onInput={set('country')} />
-      </div>
-      <div class="field">
-        <label for="filter-material">Material</label>
-        <select id="filter-material" value={values.material} onChange={set('material')}>
-          <option value="">any</option>
-          {Object.keys(MATERIALS).map((code) => (
-            <option key={code} value={code}>
-              {code}
-            </option>
-          ))}
-        </select>
-      </div>
+      <CountryField
+        id="filter-country"
+        label="Country"
+        value={values.country}
+        onInput={(value) => setValue('country', value)}
+      />
+      <MaterialField
+        id="filter-material"
+        value={values.material}
+        anyLabel="any"
+        onChange={(value) => setValue('material', value)}
+      />
       <div class="field">
         <label for="filter-stage">Stage on the as-of date</label>
-        <select id="filter-stage" value={values.stage} onChange={set('stage')}>
+        <select
+          id="filter-stage"
+          value={values.stage}
+          onChange={(event) => setValue('stage', event.currentTarget.value)}
+        >
           <option value="">any</option>
           {STAGES.map((stage) => (
             <option key={stage} value={stage}>
@@ -66,14 +59,21 @@ function ProjectFilters({ route }: { route: Route }) {
       </div>
       <div class="field">
         <label for="filter-operator">Operator</label>
-        <input id="filter-operator" value={values.operator} onInput={set('operator')} />
+        <input
+          id="filter-operator"
+          value={values.operator}
+          onInput={(event) => setValue('operator', event.currentTarget.value)}
+        />
       </div>
       <div class="field">
         <label for="filter-buyer">Offtake buyer (name or country)</label>
-        <input id="filter-buyer" value={values.buyer} onInput={set('buyer')} />
+        <input
+          id="filter-buyer"
+          value={values.buyer}
+          onInput={(event) => setValue('buyer', event.currentTarget.value)}
+        />
       </div>
-      <button type="submit">Filter</button>
-    </form>
+    </FilterForm>
   );
 }
 

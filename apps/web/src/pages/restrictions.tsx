@@ -1,12 +1,13 @@
 import { useState } from 'preact/hooks';
 import { getJson } from '../api';
 import { CsvLink } from '../components/csv-link';
+import { CountryField, countryParam, FilterForm, MaterialField } from '../components/filters';
 import { Show } from '../components/status';
 import { ScrollingTable } from '../components/table';
 import { dayOf, epochSeconds, today, yearOf } from '../dates';
 import { countryName, formatDay } from '../format';
 import { useLoad } from '../load';
-import { navigate, type Params, type Route, timesOf, withParams } from '../router';
+import { type Params, type Route, timesOf } from '../router';
 import { cutLabel, useTitle } from '../title';
 import { MATERIALS, type Restriction, type RestrictionPeriod } from '../types';
 
@@ -44,46 +45,21 @@ function RestrictionFilters({
   const [importerField, setImporter] = useState(importer);
   const [materialField, setMaterial] = useState(material);
   return (
-    <form
-      class="filters"
-      aria-label="Importer and material"
-      onSubmit={(event) => {
-        event.preventDefault();
-        navigate(
-          withParams(route, {
-            importer: importerField.trim().toUpperCase() || undefined,
-            material: materialField || undefined,
-          }),
-        );
-      }}
+    <FilterForm
+      route={route}
+      label="Importer and material"
+      submitLabel="Show"
+      params={() => ({ importer: countryParam(importerField), material: materialField || undefined })}
     >
-      <div class="field">
-        <label for="importer">Importing country</label>
-        <input
-          id="importer"
-          value={importerField}
-          maxLength={2}
-          required
-          onInput={(event) => setImporter(event.currentTarget.value)}
-        />
-      </div>
-      <div class="field">
-        <label for="material">Material</label>
-        <select
-          id="material"
-          value={materialField}
-          onChange={(event) => setMaterial(event.currentTarget.value)}
-        >
-          <option value="">every material</option>
-          {Object.keys(MATERIALS).map((code) => (
-            <option key={code} value={code}>
-              {code}
-            </option>
-          ))}
-        </select>
-      </div>
-      <button type="submit">Show</button>
-    </form>
+      <CountryField
+        id="importer"
+        label="Importing country"
+        value={importerField}
+        required
+        onInput={setImporter}
+      />
+      <MaterialField id="material" value={materialField} anyLabel="every material" onChange={setMaterial} />
+    </FilterForm>
   );
 }
 

@@ -4,20 +4,15 @@ import { allItems, getJson } from '../api';
 import { Chart, type ChartOptions, SERIES_COLOURS, utc } from '../components/chart';
 import { CsvLink } from '../components/csv-link';
 import { SeriesFrom } from '../components/series-from';
+import { CountryField, countryParam, FilterForm, MaterialField } from '../components/filters';
 import { Show } from '../components/status';
 import { type Column, ScrollingTable, Table } from '../components/table';
 import { addMonths, dayIn, dayOf, epochSeconds, seriesDays } from '../dates';
 import { countryName, formatMass, NONE, plottedTonnes } from '../format';
 import { useLoad } from '../load';
-import { hrefOf, navigate, type Route, timesOf, withParams } from '../router';
+import { hrefOf, type Route, timesOf } from '../router';
 import { cutLabel, useTitle } from '../title';
-import {
-  type Inventory,
-  MATERIALS,
-  type Participant,
-  type StockpileListItem,
-  type StockpileView,
-} from '../types';
+import { type Inventory, type Participant, type StockpileListItem, type StockpileView } from '../types';
 
 const participantsText = (participants: Participant[]) =>
   participants.map((participant) => `${participant.country} ${participant.sharePercent}%`).join(', ');
@@ -26,46 +21,20 @@ function StockpileFilters({ route }: { route: Route }) {
   const [participant, setParticipant] = useState(route.params.get('participant') ?? '');
   const [material, setMaterial] = useState(route.params.get('material') ?? '');
   return (
-    <form
-      class="filters"
-      aria-label="Filter stockpiles"
-      onSubmit={(event) => {
-        event.preventDefault();
-        navigate(
-          withParams(route, {
-            participant: participant.trim().toUpperCase() || undefined,
-            material: material || undefined,
-          }),
-        );
-      }}
+    <FilterForm
+      route={route}
+      label="Filter stockpiles"
+      submitLabel="Filter"
+      params={() => ({ participant: countryParam(participant), material: material || undefined })}
     >
-      <div class="field">
-        <label for="filter-participant">Participant country</label>
-        <input
-          id="filter-participant"
-          value={participant}
-          maxLength={2}
-
-          onInput={(event) => setParticipant(event.currentTarget.value)}
-        />
-      </div>
-      <div class="field">
-        <label for="filter-material">Material</label>
-        <select
-          id="filter-material"
-          value={material}
-          onChange={(event) => setMaterial(event.currentTarget.value)}
-        >
-          <option value="">any</option>
-          {Object.keys(MATERIALS).map((code) => (
-            <option key={code} value={code}>
-              {code}
-            </option>
-          ))}
-        </select>
-      </div>
-      <button type="submit">Filter</button>
-    </form>
+      <CountryField
+        id="filter-participant"
+        label="Participant country"
+        value={participant}
+        onInput={setParticipant}
+      />
+      <MaterialField id="filter-material" value={material} anyLabel="any" onChange={setMaterial} />
+    </FilterForm>
   );
 }
 
