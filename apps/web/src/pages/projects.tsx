@@ -3,14 +3,16 @@ import uPlot from 'uplot';
 import { allItems, getJson } from '../api';
 import { Chart, type ChartOptions, SERIES_COLOURS } from '../components/chart';
 import { CsvLink } from '../components/csv-link';
+import { DetailPage } from '../components/detail-page';
 import { CountryField, countryParam, FilterForm, MaterialField } from '../components/filters';
+import { ListPage } from '../components/list-page';
 import { Show } from '../components/status';
 import { ScrollingTable } from '../components/table';
 import { dayOf, yearOf } from '../dates';
 import { countryName, formatDay, formatMass, formatMoney, NONE, plottedTonnes } from '../format';
 import { useLoad } from '../load';
 import { hrefOf, type Params, type Route, timesOf } from '../router';
-import { cutLabel, useTitle } from '../title';
+import { cutLabel } from '../title';
 import { type BookEntry, type OfftakeBook, type ProjectSummary, type ProjectView, STAGES } from '../types';
 
 const FILTERS = ['country', 'material', 'stage', 'operator', 'buyer'] as const;
@@ -78,48 +80,39 @@ function ProjectFilters({ route }: { route: Route }) {
 }
 
 export function ProjectList({ route }: { route: Route }) {
-  useTitle('Projects');
   const times = timesOf(route.params);
   const query: Params = { ...times };
   for (const name of FILTERS) query[name] = route.params.get(name) ?? undefined;
-  const loaded = useLoad(JSON.stringify(query), (signal) =>
-    allItems<ProjectSummary>('/projects', query, signal),
-  );
   return (
-    <section aria-labelledby="page-heading">
-      <h1 id="page-heading" tabIndex={-1}>
-        Projects
-      </h1>
-      <p class="lede">
-        Mines and processing plants registered, with their stage, {cutLabel(route)}.{' '}
-        <CsvLink path="/projects" query={query} fileName="projects.csv" label="CSV" />
-      </p>
-      <ProjectFilters route={route} />
-      <Show loaded={loaded} what="projects">
-        {(projects) =>
-          projects.length === 0 ? (
-            <p>No project matches at this time.</p>
-          ) : (
-            <ScrollingTable
-              caption={`${projects.length} ${projects.length === 1 ? 'project' : 'projects'}, ${cutLabel(route)}`}
-              columns={['Project', 'Operator', 'Country', 'Stage', 'Materials']}
-            >
-              {projects.map((project) => (
-                <tr key={project.projectId}>
-                  <th scope="row">
-                    <a href={hrefOf(['projects', project.projectId], times)}>{project.name}</a>
-                  </th>
-                  <td>{project.operator}</td>
-                  <td>{countryName(project.country)}</td>
-                  <td>{project.stage}</td>
-                  <td>{project.materials.join(', ')}</td>
-                </tr>
-              ))}
-            </ScrollingTable>
-          )
-        }
-      </Show>
-    </section>
+    <ListPage<ProjectSummary>
+      title="Projects"
+      path="/projects"
+      query={query}
+      lede={`Mines and processing plants registered, with their stage, ${cutLabel(route)}.`}
+      csvFileName="projects.csv"
+      filters={<ProjectFilters route={route} />}
+      what="projects"
+      none="No project matches at this time."
+    >
+      {(projects) => (
+        <ScrollingTable
+          caption={`${projects.length} ${projects.length === 1 ? 'project' : 'projects'}, ${cutLabel(route)}`}
+          columns={['Project', 'Operator', 'Country', 'Stage', 'Materials']}
+        >
+          {projects.map((project) => (
+            <tr key={project.projectId}>
+              <th scope="row">
+                <a href={hrefOf(['projects', project.projectId], times)}>{project.name}</a>
+              </th>
+              <td>{project.operator}</td>
+              <td>{countryName(project.country)}</td>
+              <td>{project.stage}</td>
+              <td>{project.materials.join(', ')}</td>
+            </tr>
+          ))}
+        </ScrollingTable>
+      )}
+    </ListPage>
   );
 }
 
@@ -398,30 +391,21 @@ function ProjectTables({ route, project }: { route: Route; project: ProjectView 
 }
 
 export function ProjectDetail({ route, projectId }: { route: Route; projectId: string }) {
-  const times = timesOf(route.params);
-  const path = `/projects/${encodeURIComponent(projectId)}`;
-  const loaded = useLoad(`${path}?${JSON.stringify(times)}`, (signal) =>
-    getJson<ProjectView>(path, times, signal),
-  );
-  const name = loaded.state === 'loaded' ? loaded.data.name : projectId;
-  useTitle(name);
   return (
-    <section aria-labelledby="page-heading">
-      <p class="breadcrumb">
-        <a href={hrefOf(['projects'], times)}>Projects</a> › {projectId}
-      </p>
-      <h1 id="page-heading" tabIndex={-1}>
-        {name}
-      </h1>
-      <Show loaded={loaded} what="the project">
-        {(project) => (
-          <>
-            <p class="lede">{cutLabel(route)}.</p>
-            <ProjectTables route={route} project={project} />
-            <BookOverYears route={route} project={project} />
-          </>
-        )}
-      </Show>
-    </section>
+    <DetailPage<ProjectView>
+      route={route}
+      collection="projects"
+      collectionTitle="Projects"
+      id={projectId}
+      what="the project"
+    >
+      {(project) => (
+        <>
+          <p class="lede">{cutLabel(route)}.</p>
+          <ProjectTables route={route} project={project} />
+          <BookOverYears route={route} project={project} />
+        </>
+      )}
+    </DetailPage>
   );
 }

@@ -1,17 +1,19 @@
 import { useMemo, useState } from 'preact/hooks';
 import uPlot from 'uplot';
-import { allItems, getJson } from '../api';
+import { getJson } from '../api';
 import { Chart, type ChartOptions, SERIES_COLOURS, utc } from '../components/chart';
 import { CsvLink } from '../components/csv-link';
 import { SeriesFrom } from '../components/series-from';
+import { DetailPage } from '../components/detail-page';
 import { CountryField, countryParam, FilterForm, MaterialField } from '../components/filters';
+import { ListPage } from '../components/list-page';
 import { Show } from '../components/status';
 import { type Column, ScrollingTable, Table } from '../components/table';
 import { addMonths, dayIn, dayOf, epochSeconds, seriesDays } from '../dates';
 import { countryName, formatMass, NONE, plottedTonnes } from '../format';
 import { useLoad } from '../load';
 import { hrefOf, type Route, timesOf } from '../router';
-import { cutLabel, useTitle } from '../title';
+import { cutLabel } from '../title';
 import { type Inventory, type Participant, type StockpileListItem, type StockpileView } from '../types';
 
 const participantsText = (participants: Participant[]) =>
@@ -39,58 +41,49 @@ function StockpileFilters({ route }: { route: Route }) {
 }
 
 export function StockpileList({ route }: { route: Route }) {
-  useTitle('Stockpiles');
   const times = timesOf(route.params);
   const query = {
     ...times,
     participant: route.params.get('participant') ?? undefined,
     material: route.params.get('material') ?? undefined,
   };
-  const loaded = useLoad(JSON.stringify(query), (signal) =>
-    allItems<StockpileListItem>('/stockpiles', query, signal),
-  );
   return (
-    <section aria-labelledby="page-heading">
-      <h1 id="page-heading" tabIndex={-1}>
-        Stockpiles
-      </h1>
-      <p class="lede">
-        Stockpiles with their participants and on-hand totals, {cutLabel(route)}.{' '}
-        <CsvLink path="/stockpiles" query={query} fileName="stockpiles.csv" label="CSV" />
-      </p>
-      <StockpileFilters route={route} />
-      <Show loaded={loaded} what="stockpiles">
-        {(stockpiles) =>
-          stockpiles.length === 0 ? (
-            <p>No stockpile matches at this time.</p>
-          ) : (
-            <ScrollingTable
-              caption={`Stockpiles, ${cutLabel(route)}`}
-              columns={['Stockpile', 'Custodian', 'Participants', 'On hand']}
-            >
-              {stockpiles.map((stockpile) => (
-                <tr key={stockpile.stockpileId}>
-                  <th scope="row">
-                    <a href={hrefOf(['stockpiles', stockpile.stockpileId], times)}>{stockpile.name}</a>
-                  </th>
-                  <td>{stockpile.custodian}</td>
-                  <td>{participantsText(stockpile.participants)}</td>
-                  <td>
-                    <ul class="plain">
-                      {stockpile.onHand.map((row) => (
-                        <li key={row.material}>
-                          {row.material}: <data value={row.onHand}>{formatMass(row.onHand)}</data>
-                        </li>
-                      ))}
-                    </ul>
-                  </td>
-                </tr>
-              ))}
-            </ScrollingTable>
-          )
-        }
-      </Show>
-    </section>
+    <ListPage<StockpileListItem>
+      title="Stockpiles"
+      path="/stockpiles"
+      query={query}
+      lede={`Stockpiles with their participants and on-hand totals, ${cutLabel(route)}.`}
+      csvFileName="stockpiles.csv"
+      filters={<StockpileFilters route={route} />}
+      what="stockpiles"
+      none="No stockpile matches at this time."
+    >
+      {(stockpiles) => (
+        <ScrollingTable
+          caption={`Stockpiles, ${cutLabel(route)}`}
+          columns={['Stockpile', 'Custodian', 'Participants', 'On hand']}
+        >
+          {stockpiles.map((stockpile) => (
+            <tr key={stockpile.stockpileId}>
+              <th scope="row">
+                <a href={hrefOf(['stockpiles', stockpile.stockpileId], times)}>{stockpile.name}</a>
+              </th>
+              <td>{stockpile.custodian}</td>
+              <td>{participantsText(stockpile.participants)}</td>
+              <td>
+                <ul class="plain">
+                  {stockpile.onHand.map((row) => (
+                    <li key={row.material}>
+                      {row.material}: <data value={row.onHand}>{formatMass(row.onHand)}</data>
+                    </li>
+                  ))}
+                </ul>
+              </td>
+            </tr>
+          ))}
+        </ScrollingTable>
+      )}
+    </ListPage>
   );
 }
 
@@ -211,68 +204,60 @@ function InventoryOverTime({ route, stockpileId }: { route: Route; stockpileId: 
 
 export function StockpileDetail({ route, stockpileId }: { route: Route; stockpileId: string }) {
   const times = timesOf(route.params);
-  const path = `/stockpiles/${encodeURIComponent(stockpileId)}`;
-  const loaded = useLoad(`${path}?${JSON.stringify(times)}`, (signal) =>
-    getJson<StockpileView>(path, times, signal),
-  );
-  const name = loaded.state === 'loaded' ? loaded.data.name : stockpileId;
-  useTitle(name);
   return (
-    <section aria-labelledby="page-heading">
-      <p class="breadcrumb">
-        <a href={hrefOf(['stockpiles'], times)}>Stockpiles</a> › {stockpileId}
-      </p>
-      <h1 id="page-heading" tabIndex={-1}>
-        {name}
-      </h1>
-      <Show loaded={loaded} what="the stockpile">
-        {(stockpile) => (
-          <>
-            <p class="lede">
-              Custodian {stockpile.custodian}; participants{' '}
-              {stockpile.participants
-                .map((participant) => `${countryName(participant.country)} ${participant.sharePercent}%`)
-                .join(', ')}
-              ; {cutLabel(route)}.{' '}
-              <CsvLink
-                path="/inventory"
-                query={{ ...times, stockpile: stockpileId }}
-                fileName={`inventory-${stockpileId}.csv`}
-                label="Inventory as CSV"
-              />
-            </p>
-            <ScrollingTable
-              caption="Balances per material and location"
-              columns={[
-                'Material',
-                'Location',
-                { label: 'On hand', number: true },
-                { label: 'Acquired', number: true },
-                { label: 'Released', number: true },
-                { label: 'Transferred in', number: true },
-                { label: 'Transferred out', number: true },
-              ]}
-            >
-              {stockpile.balances.map((balance) => (
-                <tr key={`${balance.material}/${balance.location}`}>
-                  <th scope="row">{balance.material}</th>
-                  <td>{balance.location}</td>
-                  <td class="number">
-                    <data value={balance.onHand} title={`${balance.onHand} kg`}>
-                      {formatMass(balance.onHand)}
-                    </data>
-                  </td>
-                  <td class="number">{formatMass(balance.acquired)}</td>
-                  <td class="number">{formatMass(balance.released)}</td>
-                  <td class="number">{formatMass(balance.transferredIn)}</td>
-                  <td class="number">{formatMass(balance.transferredOut)}</td>
-                </tr>
-              ))}
-            </ScrollingTable>
-          </>
-        )}
-      </Show>
-      <InventoryOverTime route={route} stockpileId={stockpileId} />
-    </section>
+    <DetailPage<StockpileView>
+      route={route}
+      collection="stockpiles"
+      collectionTitle="Stockpiles"
+      id={stockpileId}
+      what="the stockpile"
+      after={<InventoryOverTime route={route} stockpileId={stockpileId} />}
+    >
+      {(stockpile) => (
+        <>
+          <p class="lede">
+            Custodian {stockpile.custodian}; participants{' '}
+            {stockpile.participants
+              .map((participant) => `${countryName(participant.country)} ${participant.sharePercent}%`)
+              .join(', ')}
+            ; {cutLabel(route)}.{' '}
+            <CsvLink
+              path="/inventory"
+              query={{ ...times, stockpile: stockpileId }}
+              fileName={`inventory-${stockpileId}.csv`}
+              label="Inventory as CSV"
+            />
+          </p>
+          <ScrollingTable
+            caption="Balances per material and location"
+            columns={[
+              'Material',
+              'Location',
+              { label: 'On hand', number: true },
+              { label: 'Acquired', number: true },
+              { label: 'Released', number: true },
+              { label: 'Transferred in', number: true },
+              { label: 'Transferred out', number: true },
+            ]}
+          >
+            {stockpile.balances.map((balance) => (
+              <tr key={`${balance.material}/${balance.location}`}>
+                <th scope="row">{balance.material}</th>
+                <td>{balance.location}</td>
+                <td class="number">
+                  <data value={balance.onHand} title={`${balance.onHand} kg`}>
+                    {formatMass(balance.onHand)}
+                  </data>
+                </td>
+                <td class="number">{formatMass(balance.acquired)}</td>
+                <td class="number">{formatMass(balance.released)}</td>
+                <td class="number">{formatMass(balance.transferredIn)}</td>
+                <td class="number">{formatMass(balance.transferredOut)}</td>
+              </tr>
+            ))}
+          </ScrollingTable>
+        </>
+      )}
+    </DetailPage>
   );
 }
