@@ -18,10 +18,10 @@ import {
 import Database from 'better-sqlite3';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArguments } from '../apps/cli/src/cli-arguments';
 import { exportCommand } from '../apps/cli/src/commands/export.command';
 import { offlineReport, reportCommand } from '../apps/cli/src/commands/report.command';
 import { verifyCommand } from '../apps/cli/src/commands/verify.command';
+import { runCli } from './support/cli';
 import { expectProblem, KEYS, type KeyHolder, LedgerHarness } from './support/ledger-harness';
 import { EsdbTestDouble } from './support/esdb-double/esdb-test-double';
 import { createTestDatabase } from './support/postgres/test-database';
@@ -143,27 +143,6 @@ const rowsOf = (ledger: LedgerHarness, streamId: string): Row[] => {
     db.close();
   }
 };
-
-/** Runs a CLI command in this process, capturing what it prints. */
-async function cli(command: { run: typeof verifyCommand.run }, argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += chunk.toString();
-    return true;
-  });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += chunk.toString();
-    return true;
-  });
-  try {
-    const code = await command.run(parseArguments(argv));
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 describe('Audit trail over HTTP', () => {
   let ledger: LedgerHarness;
@@ -385,7 +364,7 @@ describe('Audit trail over HTTP', () => {
       expect((await ledger.get(`/audit/digest?position=${published.position}`, 'auditor')).body).toEqual(
         published,
       );
-      const check = await cli(verifyCommand, [
+      const check = await runCli(verifyCommand, [
         '--data-dir',
         ledger.dataDir,
         '--digest',
@@ -485,7 +464,7 @@ describe('Audit trail over HTTP', () => {
         expect.objectContaining({ kind: 'digest-mismatch', position: published.position }),
       ]);
 
-      const check = await cli(verifyCommand, [
+      const check = await runCli(verifyCommand, [
         '--url',
         ledger.baseUrl,
         '--key',
@@ -511,7 +490,7 @@ describe('Audit trail over HTTP', () => {
         404,
         'not-found',
       );
-      const check = await cli(verifyCommand, [
+      const check = await runCli(verifyCommand, [
         '--url',
         ledger.baseUrl,
         '--key',
@@ -532,7 +511,7 @@ describe('Audit trail over HTTP', () => {
       await appendInBulk(ledger, 1200);
       const fromServer = join(ledger.dataDir, 'server.ndjson');
       const fromFolder = join(ledger.dataDir, 'folder.ndjson');
-      const exported = await cli(exportCommand, [
+      const exported = await runCli(exportCommand, [
         '--url',
         ledger.baseUrl,
         '--key',
@@ -541,15 +520,15 @@ describe('Audit trail over HTTP', () => {
         fromServer,
       ]);
       expect(exported).toMatchObject({ code: 0, stderr: `exported 1212 events to ${fromServer}\n` });
-      expect((await cli(exportCommand, ['--data-dir', ledger.dataDir, '--out', fromFolder])).code).toBe(0);
+      expect((await runCli(exportCommand, ['--data-dir', ledger.dataDir, '--out', fromFolder])).code).toBe(0);
       const text = readFileSync(fromServer, 'utf8');
       expect(readFileSync(fromFolder, 'utf8')).toBe(text);
       expect(text.trimEnd().split('\n')).toHaveLength(1212);
 
-      const toStdout = await cli(exportCommand, ['--data-dir', ledger.dataDir]);
+      const toStdout = await runCli(exportCommand, ['--data-dir', ledger.dataDir]);
       expect(toStdout.stdout).toBe(text);
 
-      const refused = cli(exportCommand, [
+      const refused = runCli(exportCommand, [
         '--url',
         ledger.baseUrl,
         '--key',
@@ -565,15 +544,15 @@ describe('Audit trail over HTTP', () => {
       const published = (await ledger.get('/audit/digest?position=9', 'auditor')).body;
       const head = (await ledger.get('/audit/digest', 'auditor')).body;
       const file = join(ledger.dataDir, 'ledger.ndjson');
-      await cli(exportCommand, ['--data-dir', ledger.dataDir, '--out', file]);
+      await runCli(exportCommand, ['--data-dir', ledger.dataDir, '--out', file]);
 
-      const intact = await cli(verifyCommand, [file, '--digest', published.digest, '--position', '9']);
+      const intact = await runCli(verifyCommand, [file, '--digest', published.digest, '--position', '9']);
       expect(intact.code).toBe(0);
       expect(intact.stdout).toContain('ok the digest at position 9 matches the published one');
       expect(intact.stdout).toContain(
         `verified: 12 events in 4 streams up to position 12, 0 failures; digest ${head.digest}`,
       );
-      const server = await cli(verifyCommand, [
+      const server = await runCli(verifyCommand, [
         '--url',
         ledger.baseUrl,
         '--key',
@@ -582,8 +561,8 @@ describe('Audit trail over HTTP', () => {
         head.digest,
       ]);
       expect(server.code).toBe(0);
-      expect((await cli(verifyCommand, ['--data-dir', ledger.dataDir])).code).toBe(0);
-      await expect(cli(verifyCommand, [])).rejects.toThrow(/exactly one log/);
+      expect((await runCli(verifyCommand, ['--data-dir', ledger.dataDir])).code).toBe(0);
+      await expect(runCli(verifyCommand, [])).rejects.toThrow(/exactly one log/);
 
       // an auditor's copy altered afterwards
       const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
@@ -591,7 +570,7 @@ describe('Audit trail over HTTP', () => {
       altered.data.annualQuantity.amount = '1';
       lines[4] = JSON.stringify(altered);
       writeFileSync(file, `${lines.join('\n')}\n`);
-      const broken = await cli(verifyCommand, [
+      const broken = await runCli(verifyCommand, [
         file,
         '--digest',
         published.digest,
@@ -615,19 +594,19 @@ describe('Audit trail over HTTP', () => {
         ],
         publishedDigest: { matches: false, position: '9' },
       });
-      const plain = await cli(verifyCommand, [file]);
+      const plain = await runCli(verifyCommand, [file]);
       expect(plain.code).toBe(1);
       expect(plain.stdout).toContain(
         `FAIL hash-mismatch: stream ${altered.streamId} revision ${altered.revision} event ${altered.eventId} (position 5)`,
       );
-      expect((await cli(reportCommand, ['inventory', file])).code).toBe(1);
+      expect((await runCli(reportCommand, ['inventory', file])).code).toBe(1);
     });
 
     it('names the first event of an export whose recorded time was shifted, and a digest published before no longer matches (issue 10, repro 4)', async () => {
       await seed(ledger);
       const published = (await ledger.get('/audit/digest', 'auditor')).body;
       const file = join(ledger.dataDir, 'ledger.ndjson');
-      expect((await cli(exportCommand, ['--data-dir', ledger.dataDir, '--out', file])).code).toBe(0);
+      expect((await runCli(exportCommand, ['--data-dir', ledger.dataDir, '--out', file])).code).toBe(0);
       const lines = readFileSync(file, 'utf8')
         .trimEnd()
         .split('\n')
@@ -642,7 +621,7 @@ describe('Audit trail over HTTP', () => {
       );
       writeFileSync(file, shifted.map((line) => `${JSON.stringify(line)}\n`).join(''));
       const first = lines[half];
-      const named = await cli(verifyCommand, [file]);
+      const named = await runCli(verifyCommand, [file]);
       expect(named.code).toBe(1);
       const failures = named.stdout.match(/^FAIL .*$/gm)!;
       expect(failures).toHaveLength(1);
@@ -655,7 +634,7 @@ describe('Audit trail over HTTP', () => {
       );
       // The offline report would answer differently at this knownAt: it refuses an export that does not verify.
       expect(
-        (await cli(reportCommand, ['exposure', file, '--country', 'JP', '--known-at', first.recordedAt]))
+        (await runCli(reportCommand, ['exposure', file, '--country', 'JP', '--known-at', first.recordedAt]))
           .code,
       ).toBe(1);
 
@@ -665,12 +644,12 @@ describe('Audit trail over HTTP', () => {
         stripped,
         shifted.map(({ sequence: _s, digest: _d, ...envelope }) => `${JSON.stringify(envelope)}\n`).join(''),
       );
-      expect((await cli(verifyCommand, [stripped])).code).toBe(0);
+      expect((await runCli(verifyCommand, [stripped])).code).toBe(0);
       for (const cut of [
         ['--sequence', String(published.events)],
         ['--position', published.position],
       ]) {
-        const check = await cli(verifyCommand, [stripped, '--digest', published.digest, ...cut]);
+        const check = await runCli(verifyCommand, [stripped, '--digest', published.digest, ...cut]);
         expect(check.code).toBe(1);
         expect(check.stdout).toContain(`FAIL the digest at ${cut[0]!.slice(2)} 12 is `);
         expect(check.stdout).toContain(`which does not match the published ${published.digest}`);
@@ -685,7 +664,7 @@ describe('Audit trail over HTTP', () => {
       await store.close();
       db.close();
       const verify = (...options: string[]) =>
-        cli(verifyCommand, ['--data-dir', ledger.dataDir, '--digest', old.digest, ...options]);
+        runCli(verifyCommand, ['--data-dir', ledger.dataDir, '--digest', old.digest, ...options]);
 
       const ok = await verify('--sequence', '9', '--digest-version', '1');
       expect(ok.code).toBe(0);
@@ -701,7 +680,7 @@ describe('Audit trail over HTTP', () => {
         'the log ends at sequence 12, before the published sequence 13: events were removed',
       );
       await expect(verify('--sequence', '9', '--position', '9')).rejects.toThrow(/not both/);
-      await expect(cli(verifyCommand, ['--data-dir', ledger.dataDir, '--sequence', '9'])).rejects.toThrow(
+      await expect(runCli(verifyCommand, ['--data-dir', ledger.dataDir, '--sequence', '9'])).rejects.toThrow(
         /go with --digest/,
       );
     });
@@ -710,7 +689,7 @@ describe('Audit trail over HTTP', () => {
       await seed(ledger);
       const log = (await ledger.get('/audit/log', 'auditor')).body.events;
       const file = join(ledger.dataDir, 'ledger.ndjson');
-      await cli(exportCommand, ['--url', ledger.baseUrl, '--key', KEYS.auditor.key, '--out', file]);
+      await runCli(exportCommand, ['--url', ledger.baseUrl, '--key', KEYS.auditor.key, '--out', file]);
       const midway = log[9]; // after the offtake, before the revised flow and the second lot
       const cuts = [
         { asOf: '2027-06-01' },
@@ -749,7 +728,7 @@ describe('Audit trail over HTTP', () => {
       expect(late).toMatchObject({ restrictedShare: '0.904762', offtakeCoverage: '1.5' });
       expect(early).toMatchObject({ restrictedShare: '0.9' });
 
-      const printed = await cli(reportCommand, [
+      const printed = await runCli(reportCommand, [
         'inventory',
         file,
         '--as-of',
@@ -820,10 +799,10 @@ describe.each(serverStores)('The auditor CLI on a log in %s', (_name, startStore
     const fromStore = join(ledger.dataDir, 'store.ndjson');
     const key = KEYS.auditor.key;
     expect(
-      (await cli(exportCommand, ['--url', ledger.baseUrl, '--key', key, '--out', fromServer])).code,
+      (await runCli(exportCommand, ['--url', ledger.baseUrl, '--key', key, '--out', fromServer])).code,
     ).toBe(0);
     // no data folder: the log is read from the store itself
-    const exported = await cli(exportCommand, ['--event-store', store.url, '--out', fromStore]);
+    const exported = await runCli(exportCommand, ['--event-store', store.url, '--out', fromStore]);
     expect(exported).toMatchObject({ code: 0, stderr: `exported 12 events to ${fromStore}\n` });
     expect(readFileSync(fromStore, 'utf8')).toBe(readFileSync(fromServer, 'utf8'));
     const recordedAt = readFileSync(fromStore, 'utf8')
@@ -834,7 +813,7 @@ describe.each(serverStores)('The auditor CLI on a log in %s', (_name, startStore
       store.clockStepsBack,
     );
 
-    const verified = await cli(verifyCommand, [
+    const verified = await runCli(verifyCommand, [
       '--event-store',
       store.url,
       '--digest',
@@ -848,7 +827,7 @@ describe.each(serverStores)('The auditor CLI on a log in %s', (_name, startStore
       `digest version 2 through sequence 12; positions ${store.densePositions ? 'dense' : 'not dense'}`,
     );
     expect(
-      (await cli(verifyCommand, [fromStore, '--digest', published.digest, '--sequence', '12'])).code,
+      (await runCli(verifyCommand, [fromStore, '--digest', published.digest, '--sequence', '12'])).code,
     ).toBe(0);
   });
 });

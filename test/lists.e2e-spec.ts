@@ -2,6 +2,7 @@ import { CN_GALLIUM_LICENSING } from '../libs/domain/src/testing/export-measures
 import { expectFieldRefused } from './support/command-checks';
 import { expectProblem, LedgerHarness } from './support/ledger-harness';
 import { forgedCursor, pageThrough, parseCsv, Recorder } from './support/query-checks';
+import { reserveTemplate } from './support/stockpile-scenarios';
 
 const t = (amount: string) => ({ amount, unit: 't' });
 
@@ -53,6 +54,14 @@ const canadaConcentrate = {
   effectiveAt: '2025-10-15',
 };
 
+/** The walkthrough's joint reserve (JOGMEC; JP 60%, CA 40%) under its own id and name, from April 2025. */
+const caJpReserve = {
+  ...reserveTemplate,
+  id: 'ca-jp-reserve',
+  name: 'Canada–Japan critical minerals reserve',
+  effectiveAt: '2025-04-01',
+};
+
 const ids = (items: { projectId?: string; stockpileId?: string }[]) =>
   items.map((item) => item.projectId ?? item.stockpileId);
 
@@ -70,6 +79,24 @@ describe('Lists over HTTP', () => {
 
   const project = (id: string, overrides: Record<string, unknown> = {}) =>
     recorder.post('/projects', { ...kalgoorlie, id, name: `Project ${id}`, ...overrides });
+  /** Japan's gallium imports of 2024 from `exporter`, unless `overrides` say otherwise. */
+  const flow = (exporter: string, amount: string, overrides: Record<string, unknown> = {}) =>
+    recorder.post('/supply/trade-flows', {
+      importer: 'JP',
+      exporter,
+      material: 'gallium',
+      year: 2024,
+      annualQuantity: t(amount),
+      ...overrides,
+    });
+  /** `country`'s gallium consumption in `year`. */
+  const recordConsumption = (year: number, amount: string, country = 'JP') =>
+    recorder.post('/supply/consumption', {
+      country,
+      material: 'gallium',
+      year,
+      annualQuantity: t(amount),
+    });
 
   describe('GET /projects', () => {
     /** Bécancour moves from financing to construction on 2024-06-01; the answer to that is `stagePosition`. */
@@ -224,21 +251,13 @@ describe('Lists over HTTP', () => {
       expect(stockpilePages.flatMap(ids)).toEqual(['m-1', 'm-2', 'm-3', 'm-4', 'm-5', ...appended]);
 
       // (importer, material, year, exporter): KR sorts after JP, AU before it
-      const flow = (importer: string, exporter: string, year: number) =>
-        recorder.post('/supply/trade-flows', {
-          importer,
-          exporter,
-          material: 'gallium',
-          year,
-          annualQuantity: t('10'),
-        });
-      for (const exporter of ['CA', 'CN', 'DE', 'KR', 'US']) await flow('JP', exporter, 2024);
+      for (const exporter of ['CA', 'CN', 'DE', 'KR', 'US']) await flow(exporter, '10');
       round = 0;
       const appendedFlows: string[] = [];
       const flowPages = await pageThrough(recorder, '/supply/trade-flows', 2, async () => {
         round += 1;
-        await flow('AU', 'CN', 2000 + round);
-        await flow('KR', 'CN', 2000 + round);
+        await flow('CN', '10', { importer: 'AU', year: 2000 + round });
+        await flow('CN', '10', { importer: 'KR', year: 2000 + round });
         appendedFlows.push(`KR ${2000 + round} CN`);
       });
       expect(flowPages.flat().map((f) => `${f.importer} ${f.year} ${f.exporter}`)).toEqual([
@@ -311,29 +330,9 @@ describe('Lists over HTTP', () => {
     });
 
     it('gives the same rows as CSV for stockpiles, trade flows and consumption', async () => {
-      await recorder.post('/stockpiles', {
-        id: 'ca-jp-reserve',
-        name: 'Canada–Japan reserve',
-        custodian: 'JOGMEC',
-        participants: [
-          { country: 'JP', sharePercent: '60' },
-          { country: 'CA', sharePercent: '40' },
-        ],
-        effectiveAt: '2025-04-01',
-      });
-      await recorder.post('/supply/trade-flows', {
-        importer: 'JP',
-        exporter: 'CN',
-        material: 'gallium',
-        year: 2024,
-        annualQuantity: t('75'),
-      });
-      const { position } = await recorder.post('/supply/consumption', {
-        country: 'JP',
-        material: 'gallium',
-        year: 2024,
-        annualQuantity: t('80'),
-      });
+      await recorder.post('/stockpiles', { ...caJpReserve, name: 'Canada–Japan reserve' });
+      await flow('CN', '75');
+      const { position } = await recordConsumption(2024, '80');
       expect(parseCsv((await recorder.read('/stockpiles?format=csv')).text)).toEqual([
         ['stockpileId', 'name', 'custodian', 'participants', 'onHand'],
         [
@@ -383,16 +382,7 @@ describe('Lists over HTTP', () => {
     let beforeGallium: string;
 
     async function givenStockpiles(): Promise<void> {
-      await recorder.post('/stockpiles', {
-        id: 'ca-jp-reserve',
-        name: 'Canada–Japan critical minerals reserve',
-        custodian: 'JOGMEC',
-        participants: [
-          { country: 'JP', sharePercent: '60' },
-          { country: 'CA', sharePercent: '40' },
-        ],
-        effectiveAt: '2025-04-01',
-      });
+      await recorder.post('/stockpiles', caJpReserve);
       await recorder.post('/stockpiles/ca-jp-reserve/acquisitions', {
         lotId: 'aam-2025-01',
         material: 'graphite-anode',
@@ -542,16 +532,6 @@ describe('Lists over HTTP', () => {
   });
 
   describe('GET /supply/trade-flows and /supply/consumption', () => {
-    const flow = (exporter: string, amount: string, overrides: Record<string, unknown> = {}) =>
-      recorder.post('/supply/trade-flows', {
-        importer: 'JP',
-        exporter,
-        material: 'gallium',
-        year: 2024,
-        annualQuantity: t(amount),
-        ...overrides,
-      });
-
     it('lists the statistics in force: a revision replaces the figure it supersedes', async () => {
       const first = await flow('CN', '75');
       await flow('CA', '1');
@@ -604,17 +584,10 @@ describe('Lists over HTTP', () => {
     });
 
     it('lists consumption in force the same way, without an exporter', async () => {
-      const consumption = (year: number, amount: string, country = 'JP') =>
-        recorder.post('/supply/consumption', {
-          country,
-          material: 'gallium',
-          year,
-          annualQuantity: t(amount),
-        });
-      await consumption(2023, '78');
-      const first = await consumption(2024, '80');
-      await consumption(2024, '60', 'KR');
-      const revision = await consumption(2024, '85');
+      await recordConsumption(2023, '78');
+      const first = await recordConsumption(2024, '80');
+      await recordConsumption(2024, '60', 'KR');
+      const revision = await recordConsumption(2024, '85');
       const japan = await recorder.read('/supply/consumption?country=JP');
       expect(japan.body.items).toEqual([
         {

@@ -1,8 +1,20 @@
+import { CN_GALLIUM_LICENSING } from '../libs/domain/src/testing/export-measures';
 import { expectFieldRefused } from './support/command-checks';
 import { expectProblem, LedgerHarness } from './support/ledger-harness';
 import { parseCsv, Recorder } from './support/query-checks';
 
 const t = (amount: string) => ({ amount, unit: 't' });
+
+/** NMG's Bécancour plant, registered at financing in 2022; the offtake book's example adds a material. */
+const becancour = {
+  id: 'becancour',
+  name: 'Bécancour anode material plant',
+  operator: 'Nouveau Monde Graphite',
+  country: 'CA',
+  materials: ['graphite-anode'],
+  stage: 'financing',
+  effectiveAt: '2022-08-01',
+};
 
 /** The reports of DOMAIN.md, each on a worked example whose figures are computed by hand below. */
 describe('Reports over HTTP', () => {
@@ -18,15 +30,12 @@ describe('Reports over HTTP', () => {
   });
 
   describe('GET /export-restrictions/timeline', () => {
+    /** China's gallium licensing of 2023 (on gallium alone, under its own reference), unless `terms` differ. */
     const measure = (id: string, terms: Record<string, unknown>) =>
       recorder.post('/export-restrictions', {
+        ...CN_GALLIUM_LICENSING,
         id,
-        imposedBy: 'CN',
         materials: ['gallium'],
-        measure: 'licensing',
-        appliesTo: ['*'],
-        announcedOn: '2023-07-03',
-        effectiveFrom: '2023-08-01',
         legalReference: `reference of ${id}`,
         ...terms,
       });
@@ -174,15 +183,7 @@ describe('Reports over HTTP', () => {
      * Never converted: each currency keeps its own total.
      */
     async function givenFinancings(): Promise<{ beforeGrant: string }> {
-      await recorder.post('/projects', {
-        id: 'becancour',
-        name: 'Bécancour anode material plant',
-        operator: 'Nouveau Monde Graphite',
-        country: 'CA',
-        materials: ['graphite-anode'],
-        stage: 'financing',
-        effectiveAt: '2022-08-01',
-      });
+      await recorder.post('/projects', becancour);
       await recorder.post('/projects', {
         id: 'kalgoorlie',
         name: 'Kalgoorlie rare earths plant',
@@ -369,13 +370,9 @@ describe('Reports over HTTP', () => {
      */
     async function givenBook(): Promise<{ beforeTermination: string }> {
       await recorder.post('/projects', {
-        id: 'becancour',
-        name: 'Bécancour anode material plant',
-        operator: 'Nouveau Monde Graphite',
-        country: 'CA',
+        ...becancour,
         materials: ['graphite-anode', 'graphite-spherical'],
         stage: 'construction',
-        effectiveAt: '2022-08-01',
       });
       for (const [material, amount] of [
         ['graphite-anode', '42616'],

@@ -1,3 +1,4 @@
+import { CN_GALLIUM_LICENSING } from '../../libs/domain/src/testing/export-measures';
 import { LedgerHarness } from './ledger-harness';
 import { type SseMessage, SseClient } from './sse-client';
 
@@ -49,17 +50,9 @@ export class LogWriter {
     });
   }
 
+  /** China's licensing of 2023, on gallium alone, under the id given. */
   restriction(id: string): Promise<string> {
-    return this.post('/export-restrictions', {
-      id,
-      imposedBy: 'CN',
-      materials: ['gallium'],
-      measure: 'licensing',
-      appliesTo: ['*'],
-      announcedOn: '2023-07-03',
-      effectiveFrom: '2023-08-01',
-      legalReference: 'MOFCOM/GAC Announcement No. 23 [2023]',
-    });
+    return this.post('/export-restrictions', { ...CN_GALLIUM_LICENSING, id, materials: ['gallium'] });
   }
 }
 

@@ -38,6 +38,16 @@ export const isPlainRefusal = (error: unknown): error is Error =>
   error instanceof StoreUnavailableError ||
   error instanceof StoreAccessDeniedError;
 
+/**
+ * How a command that writes or moves a ledger ends on a plain refusal: its message on stderr, exit code 1.
+ * Anything else is rethrown, to crash with its stack trace.
+ */
+export function reportRefusalOrRethrow(error: unknown): 1 {
+  if (!isPlainRefusal(error)) throw error;
+  process.stderr.write(`error: ${error.message}\n`);
+  return 1;
+}
+
 /** A log to move: read twice, once to verify it and once to import it. */
 export interface MoveSource {
   /** where it comes from, for messages */

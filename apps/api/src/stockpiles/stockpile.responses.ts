@@ -13,7 +13,8 @@ export class ParticipantShareDto implements Participant {
   sharePercent!: string;
 }
 
-export class StockpileViewDto implements StockpileView {
+/** The stockpile itself, as the list and the single stockpile both give it; each adds its holdings. */
+abstract class StockpileSummaryDto {
   @ApiProperty({ example: 'ca-jp-critical-minerals' })
   stockpileId!: string;
 
@@ -25,7 +26,9 @@ export class StockpileViewDto implements StockpileView {
 
   @ApiProperty({ type: [ParticipantShareDto] })
   participants!: ParticipantShareDto[];
+}
 
+export class StockpileViewDto extends StockpileSummaryDto implements StockpileView {
   @ApiProperty({ type: [InventoryBalanceDto], description: 'per material and location' })
   balances!: InventoryBalanceDto[];
 }
@@ -38,19 +41,7 @@ export class MaterialOnHandDto {
   onHand!: string;
 }
 
-export class StockpileListItemDto implements StockpileListItem {
-  @ApiProperty({ example: 'ca-jp-critical-minerals' })
-  stockpileId!: string;
-
-  @ApiProperty({ example: 'Canada–Japan critical minerals reserve' })
-  name!: string;
-
-  @ApiProperty({ example: 'JOGMEC' })
-  custodian!: string;
-
-  @ApiProperty({ type: [ParticipantShareDto] })
-  participants!: ParticipantShareDto[];
-
+export class StockpileListItemDto extends StockpileSummaryDto implements StockpileListItem {
   @ApiProperty({ type: [MaterialOnHandDto] })
   onHand!: MaterialOnHandDto[];
 }

@@ -9,7 +9,7 @@ import {
   supplyDecider,
   supplyStreamId,
 } from '@ledger/domain';
-import type { StatisticInForce, SupplyQueries } from '@ledger/projections';
+import type { Page, PageRequest, StatisticInForce, SupplyQueries } from '@ledger/projections';
 import type { Request, Response } from 'express';
 import { Roles } from '../auth/auth.decorators';
 import { assertMayActFor } from '../auth/auth.guard';
@@ -20,7 +20,7 @@ import { effectiveAtOf } from '../commands/effective-at';
 import { ApiCommand, ApiReport } from '../openapi/api-responses';
 import { streamCsv, wantsCsv } from '../queries/csv';
 import { allPages } from '../queries/pages';
-import { pageOf, ReportCuts } from '../queries/report-query';
+import { type ListQueryDto, pageOf, ReportCuts } from '../queries/report-query';
 import { SUPPLY_QUERIES } from '../wiring/tokens';
 import {
   ConsumptionQueryDto,
@@ -134,18 +134,11 @@ export class SupplyController {
       ...(query.material === undefined ? {} : { material: parseMaterial(query.material, 'material') }),
       ...(query.year === undefined ? {} : { year: Number(query.year) }),
     };
-    const page = pageOf(query);
-    const read = (cursor: { cursor?: string }) =>
-      this.queries.tradeFlows(filter, cut, { ...page, ...cursor });
-    const asFlow = ({ country, ...statistic }: StatisticInForce) => ({
-      importer: country,
-      ...statistic,
+    return pageOrCsv(request, response, query, cut.asOf, {
+      columns: TRADE_COLUMNS,
+      read: (page) => this.queries.tradeFlows(filter, cut, page),
+      shape: ({ country, ...statistic }) => ({ importer: country, ...statistic }),
     });
-    if (wantsCsv(request, query.format)) {
-      return streamCsv(response, TRADE_COLUMNS, mapPages(allPages(read), asFlow));
-    }
-    const { items, nextCursor } = await read({});
-    return { asOf: cut.asOf, items: items.map(asFlow), nextCursor };
   }
 
   @Get('consumption')
@@ -163,16 +156,36 @@ export class SupplyController {
       ...(query.material === undefined ? {} : { material: parseMaterial(query.material, 'material') }),
       ...(query.year === undefined ? {} : { year: Number(query.year) }),
     };
-    const page = pageOf(query);
-    const read = (cursor: { cursor?: string }) =>
-      this.queries.consumption(filter, cut, { ...page, ...cursor });
-    const asConsumption = ({ exporter: _none, ...statistic }: StatisticInForce) => statistic;
-    if (wantsCsv(request, query.format)) {
-      return streamCsv(response, CONSUMPTION_COLUMNS, mapPages(allPages(read), asConsumption));
-    }
-    const { items, nextCursor } = await read({});
-    return { asOf: cut.asOf, items: items.map(asConsumption), nextCursor };
+    return pageOrCsv(request, response, query, cut.asOf, {
+      columns: CONSUMPTION_COLUMNS,
+      read: (page) => this.queries.consumption(filter, cut, page),
+      shape: ({ exporter: _none, ...statistic }) => statistic,
+    });
   }
+}
+
+/**
+ * Trade flows and consumption are one read model's statistics in force, each list in its own shape: the
+ * page `query` asks for, or every page as CSV (read a page at a time, shaped as it streams).
+ */
+async function pageOrCsv<Item extends object>(
+  request: Request,
+  response: Response,
+  query: ListQueryDto,
+  asOf: string,
+  list: {
+    columns: readonly string[];
+    read: (page: PageRequest) => Promise<Page<StatisticInForce>>;
+    shape: (statistic: StatisticInForce) => Item;
+  },
+): Promise<{ asOf: string; items: Item[]; nextCursor: string | null } | void> {
+  const page = pageOf(query);
+  const read = (cursor: { cursor?: string }) => list.read({ ...page, ...cursor });
+  if (wantsCsv(request, query.format)) {
+    return streamCsv(response, list.columns, mapPages(allPages(read), list.shape));
+  }
+  const { items, nextCursor } = await read({});
+  return { asOf, items: items.map(list.shape), nextCursor };
 }
 
 async function* mapPages<In, Out>(pages: AsyncIterable<In[]>, map: (item: In) => Out): AsyncGenerator<Out[]> {

@@ -3,7 +3,7 @@ import { existsSync, renameSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type CliCommand, CliError } from '../cli-arguments';
 import { checkLedgerFile, removeLedgerFile } from '../ledger-file';
-import { isPlainRefusal, MoveRefusedError, progressOptions } from '../ledger-move';
+import { MoveRefusedError, progressOptions, reportRefusalOrRethrow } from '../ledger-move';
 import { openLedgerFile, storeConfigOf } from '../log-source';
 
 /**
@@ -63,9 +63,7 @@ Exit code 0 with the sequence and digest of the copy; 1 when the copy does not v
       return 0;
     } catch (error) {
       removeLedgerFile(partial);
-      if (!isPlainRefusal(error)) throw error;
-      process.stderr.write(`error: ${error.message}\n`);
-      return 1;
+      return reportRefusalOrRethrow(error);
     } finally {
       live.close();
     }

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync } from 'no
 import { join, resolve } from 'node:path';
 import { type CliCommand, CliError } from '../cli-arguments';
 import { checkLedgerFile, removeLedgerFile } from '../ledger-file';
-import { isPlainRefusal, MoveRefusedError, progressOptions } from '../ledger-move';
+import { MoveRefusedError, progressOptions, reportRefusalOrRethrow } from '../ledger-move';
 import { dataDirOf } from '../store-location';
 
 export const restoreCommand: CliCommand = {
@@ -47,9 +47,7 @@ Exit code 0 with the sequence and digest restored; 1 when the folder is not empt
       return 0;
     } catch (error) {
       removeLedgerFile(partial);
-      if (!isPlainRefusal(error)) throw error;
-      process.stderr.write(`error: ${error.message}\n`);
-      return 1;
+      return reportRefusalOrRethrow(error);
     }
   },
 };

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiProblem, getJson, headPosition } from '../api';
 import { Problem, Show } from '../components/status';
+import { ScrollingTable, Table } from '../components/table';
 import { dayOf } from '../dates';
 import { formatInstant, NONE } from '../format';
 import { useLoad } from '../load';
@@ -139,29 +140,17 @@ function VerificationResult({ verification }: { verification: Verification }) {
         </div>
       </dl>
       {verification.failures.length > 0 && (
-        <table>
-          <caption>Failures</caption>
-          <thead>
-            <tr>
-              <th scope="col">Stream</th>
-              <th scope="col">Revision</th>
-              <th scope="col">Position</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Message</th>
+        <Table caption="Failures" columns={['Stream', 'Revision', 'Position', 'Kind', 'Message']}>
+          {verification.failures.map((failure) => (
+            <tr key={`${failure.eventId}/${failure.kind}`}>
+              <th scope="row">{failure.streamId}</th>
+              <td>{failure.revision}</td>
+              <td>{failure.position}</td>
+              <td>{failure.kind}</td>
+              <td>{failure.message}</td>
             </tr>
-          </thead>
-          <tbody>
-            {verification.failures.map((failure) => (
-              <tr key={`${failure.eventId}/${failure.kind}`}>
-                <th scope="row">{failure.streamId}</th>
-                <td>{failure.revision}</td>
-                <td>{failure.position}</td>
-                <td>{failure.kind}</td>
-                <td>{failure.message}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       )}
     </>
   );
@@ -225,62 +214,49 @@ function StreamHistory({ route }: { route: Route }) {
                   {later > 0 ? `${later} recorded after knownAt, marked “not yet known”; ` : ''}
                   events effective after {asOfDay} are marked “in the future”.
                 </p>
-                <div class="table-scroll">
-                  <table class="events">
-                    <caption>{streamId}, as stored, hash chain included</caption>
-                    <thead>
-                      <tr>
-                        <th scope="col">Revision</th>
-                        <th scope="col">Position</th>
-                        <th scope="col">Type</th>
-                        <th scope="col">Effective</th>
-                        <th scope="col">Recorded</th>
-                        <th scope="col">Actor</th>
-                        <th scope="col">Hash</th>
-                        <th scope="col">Data</th>
+                <ScrollingTable
+                  class="events"
+                  caption={`${streamId}, as stored, hash chain included`}
+                  columns={['Revision', 'Position', 'Type', 'Effective', 'Recorded', 'Actor', 'Hash', 'Data']}
+                >
+                  {events.map((event) => {
+                    const known = knownBy(event, times.knownAt);
+                    const future = event.effectiveAt.slice(0, 10) > asOfDay;
+                    return (
+                      <tr key={event.eventId} class={known ? undefined : 'not-known'}>
+                        <th scope="row">{event.revision}</th>
+                        <td>{event.position}</td>
+                        <td>
+                          {event.type}
+                          {!known && (
+                            <>
+                              {' '}
+                              <span class="tag">not yet known</span>
+                            </>
+                          )}
+                          {future && (
+                            <>
+                              {' '}
+                              <span class="tag">in the future</span>
+                            </>
+                          )}
+                        </td>
+                        <td>{formatInstant(event.effectiveAt)}</td>
+                        <td>{formatInstant(event.recordedAt)}</td>
+                        <td>{event.metadata.actor?.name ?? NONE}</td>
+                        <td class="mono" title={event.metadata.hash}>
+                          {event.metadata.hash?.slice(0, 12) ?? NONE}…
+                        </td>
+                        <td>
+                          <details>
+                            <summary>data</summary>
+                            <pre>{JSON.stringify(event.data, null, 2)}</pre>
+                          </details>
+                        </td>
                       </tr>
-                    </thead>
-                    <tbody>
-                      {events.map((event) => {
-                        const known = knownBy(event, times.knownAt);
-                        const future = event.effectiveAt.slice(0, 10) > asOfDay;
-                        return (
-                          <tr key={event.eventId} class={known ? undefined : 'not-known'}>
-                            <th scope="row">{event.revision}</th>
-                            <td>{event.position}</td>
-                            <td>
-                              {event.type}
-                              {!known && (
-                                <>
-                                  {' '}
-                                  <span class="tag">not yet known</span>
-                                </>
-                              )}
-                              {future && (
-                                <>
-                                  {' '}
-                                  <span class="tag">in the future</span>
-                                </>
-                              )}
-                            </td>
-                            <td>{formatInstant(event.effectiveAt)}</td>
-                            <td>{formatInstant(event.recordedAt)}</td>
-                            <td>{event.metadata.actor?.name ?? NONE}</td>
-                            <td class="mono" title={event.metadata.hash}>
-                              {event.metadata.hash?.slice(0, 12) ?? NONE}…
-                            </td>
-                            <td>
-                              <details>
-                                <summary>data</summary>
-                                <pre>{JSON.stringify(event.data, null, 2)}</pre>
-                              </details>
-                            </td>
-                          </tr>
-                        );
-                      })}
-                    </tbody>
-                  </table>
-                </div>
+                    );
+                  })}
+                </ScrollingTable>
               </>
             );
           }}

@@ -6,6 +6,7 @@ import { Chart, type ChartOptions, COLOURS, utc } from '../components/chart';
 import { CsvLink } from '../components/csv-link';
 import { SeriesFrom } from '../components/series-from';
 import { Show } from '../components/status';
+import { ScrollingTable, Table } from '../components/table';
 import { addMonths, dayIn, dayOf, epochSeconds, seriesDays } from '../dates';
 import { countryName, formatDays, formatHhi, formatMass, formatShare, NONE, plotted } from '../format';
 import { useLoad } from '../load';
@@ -51,61 +52,40 @@ export function ExposureList({ route }: { route: Route }) {
             </p>
           ) : (
             <>
-              <div class="table-scroll">
-                <table>
-                  <caption>Exposure, {cutLabel(route)}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Country</th>
-                      <th scope="col">Material</th>
-                      <th scope="col" class="number">
-                        Consumption
+              <ScrollingTable
+                caption={`Exposure, ${cutLabel(route)}`}
+                columns={[
+                  'Country',
+                  'Material',
+                  { label: 'Consumption', number: true },
+                  { label: 'HHI', number: true },
+                  { label: 'Top 3 share', number: true },
+                  { label: 'Restricted share', number: true },
+                  { label: 'Stockpile holding', number: true },
+                  { label: 'Days of cover', number: true },
+                  { label: 'Offtake coverage', number: true },
+                ]}
+              >
+                {countries.flatMap((country) =>
+                  country.materials.map((row) => (
+                    <tr key={`${row.country}/${row.material}`}>
+                      <th scope="row" class="nowrap">
+                        {countryName(row.country)}
                       </th>
-                      <th scope="col" class="number">
-                        HHI
-                      </th>
-                      <th scope="col" class="number">
-                        Top 3 share
-                      </th>
-                      <th scope="col" class="number">
-                        Restricted share
-                      </th>
-                      <th scope="col" class="number">
-                        Stockpile holding
-                      </th>
-                      <th scope="col" class="number">
-                        Days of cover
-                      </th>
-                      <th scope="col" class="number">
-                        Offtake coverage
-                      </th>
+                      <td class="nowrap">
+                        <a href={hrefOf(['exposure', row.country, row.material], times)}>{row.material}</a>
+                      </td>
+                      <td class="number">{formatMass(row.consumption)}</td>
+                      <td class="number">{formatHhi(row.hhi)}</td>
+                      <td class="number">{formatShare(row.cr3)}</td>
+                      <td class="number">{formatShare(row.restrictedShare)}</td>
+                      <td class="number">{formatMass(row.stockpileHolding)}</td>
+                      <td class="number">{formatDays(row.daysOfCover)}</td>
+                      <td class="number">{formatShare(row.offtakeCoverage)}</td>
                     </tr>
-                  </thead>
-                  <tbody>
-                    {countries.flatMap((country) =>
-                      country.materials.map((row) => (
-                        <tr key={`${row.country}/${row.material}`}>
-                          <th scope="row" class="nowrap">
-                            {countryName(row.country)}
-                          </th>
-                          <td class="nowrap">
-                            <a href={hrefOf(['exposure', row.country, row.material], times)}>
-                              {row.material}
-                            </a>
-                          </td>
-                          <td class="number">{formatMass(row.consumption)}</td>
-                          <td class="number">{formatHhi(row.hhi)}</td>
-                          <td class="number">{formatShare(row.cr3)}</td>
-                          <td class="number">{formatShare(row.restrictedShare)}</td>
-                          <td class="number">{formatMass(row.stockpileHolding)}</td>
-                          <td class="number">{formatDays(row.daysOfCover)}</td>
-                          <td class="number">{formatShare(row.offtakeCoverage)}</td>
-                        </tr>
-                      )),
-                    )}
-                  </tbody>
-                </table>
-              </div>
+                  )),
+                )}
+              </ScrollingTable>
               <p class="downloads">
                 Exact figures as CSV:{' '}
                 {countries.map((country, index) => (
@@ -225,33 +205,24 @@ function SourcesChart({ exposure }: { exposure: Exposure }) {
 
 function SourcesTable({ exposure }: { exposure: Exposure }) {
   return (
-    <table>
-      <caption>
-        Supply sources{exposure.sourcesYear ? `, trade flows of ${exposure.sourcesYear}` : ''}
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Exporter</th>
-          <th scope="col" class="number">
-            Quantity
-          </th>
-          <th scope="col" class="number">
-            Share
-          </th>
-          <th scope="col">Restricted</th>
+    <Table
+      caption={`Supply sources${exposure.sourcesYear ? `, trade flows of ${exposure.sourcesYear}` : ''}`}
+      columns={[
+        'Exporter',
+        { label: 'Quantity', number: true },
+        { label: 'Share', number: true },
+        'Restricted',
+      ]}
+    >
+      {exposure.sources.map((source) => (
+        <tr key={source.country}>
+          <th scope="row">{countryName(source.country)}</th>
+          <td class="number">{formatMass(source.quantity)}</td>
+          <td class="number">{formatShare(source.share)}</td>
+          <td>{source.restricted ? <strong class="restricted">restricted</strong> : 'no'}</td>
         </tr>
-      </thead>
-      <tbody>
-        {exposure.sources.map((source) => (
-          <tr key={source.country}>
-            <th scope="row">{countryName(source.country)}</th>
-            <td class="number">{formatMass(source.quantity)}</td>
-            <td class="number">{formatShare(source.share)}</td>
-            <td>{source.restricted ? <strong class="restricted">restricted</strong> : 'no'}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </Table>
   );
 }
 
@@ -325,33 +296,24 @@ function ExposureOverTime(props: { route: Route; country: string; material: stri
               />
               <details>
                 <summary>Figures behind the chart</summary>
-                <table>
-                  <caption>Figures behind the chart, per date</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">As of</th>
-                      <th scope="col" class="number">
-                        HHI
-                      </th>
-                      <th scope="col" class="number">
-                        Restricted share
-                      </th>
-                      <th scope="col" class="number">
-                        Days of cover
-                      </th>
+                <Table
+                  caption="Figures behind the chart, per date"
+                  columns={[
+                    'As of',
+                    { label: 'HHI', number: true },
+                    { label: 'Restricted share', number: true },
+                    { label: 'Days of cover', number: true },
+                  ]}
+                >
+                  {rows.map((row, index) => (
+                    <tr key={days[index]}>
+                      <th scope="row">{days[index]}</th>
+                      <td class="number">{formatHhi(row.hhi)}</td>
+                      <td class="number">{formatShare(row.restrictedShare)}</td>
+                      <td class="number">{formatDays(row.daysOfCover)}</td>
                     </tr>
-                  </thead>
-                  <tbody>
-                    {rows.map((row, index) => (
-                      <tr key={days[index]}>
-                        <th scope="row">{days[index]}</th>
-                        <td class="number">{formatHhi(row.hhi)}</td>
-                        <td class="number">{formatShare(row.restrictedShare)}</td>
-                        <td class="number">{formatDays(row.daysOfCover)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                  ))}
+                </Table>
               </details>
             </>
           )

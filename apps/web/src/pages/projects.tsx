@@ -3,20 +3,17 @@ import uPlot from 'uplot';
 import { allItems, getJson } from '../api';
 import { Chart, type ChartOptions, SERIES_COLOURS } from '../components/chart';
 import { CsvLink } from '../components/csv-link';
+import { DetailPage } from '../components/detail-page';
+import { CountryField, countryParam, FilterForm, MaterialField } from '../components/filters';
+import { ListPage } from '../components/list-page';
 import { Show } from '../components/status';
+import { ScrollingTable } from '../components/table';
 import { dayOf, yearOf } from '../dates';
 import { countryName, formatDay, formatMass, formatMoney, NONE, plottedTonnes } from '../format';
 import { useLoad } from '../load';
-import { hrefOf, navigate, type Params, type Route, timesOf, withParams } from '../router';
-import { cutLabel, useTitle } from '../title';
-import {
-  type BookEntry,
-  MATERIALS,
-  type OfftakeBook,
-  type ProjectSummary,
-  type ProjectView,
-  STAGES,
-} from '../types';
+import { hrefOf, type Params, type Route, timesOf } from '../router';
+import { cutLabel } from '../title';
+import { type BookEntry, type OfftakeBook, type ProjectSummary, type ProjectView, STAGES } from '../types';
 
 const FILTERS = ['country', 'material', 'stage', 'operator', 'buyer'] as const;
 
@@ -24,37 +21,36 @@ function ProjectFilters({ route }: { route: Route }) {
   const [values, setValues] = useState<Params>(
     Object.fromEntries(FILTERS.map((name) => [name, route.params.get(name) ?? ''])),
   );
-  const set = (name: string) => (event: { currentTarget: { value: string } }) =>
-    setValues({ ...values, [name]: event.currentTarget.value });
+  const setValue = (name: string, value: string) => setValues({ ...values, [name]: value });
   return (
-    <form
-      class="filters"
-      aria-label="Filter projects"
-      onSubmit={(event) => {
-        event.preventDefault();
-        const changes = Object.fromEntries(FILTERS.map((name) => [name, values[name]?.trim() || undefined]));
-        if (changes.country) changes.country = changes.country.toUpperCase();
-        navigate(withParams(route, changes));
-      }}
+    <FilterForm
+      route={route}
+      label="Filter projects"
+      submitLabel="Filter"
+      params={() => ({
+        ...Object.fromEntries(FILTERS.map((name) => [name, values[name]?.trim() || undefined])),
+        country: countryParam(values.country ?? ''),
+      })}
     >
-      <div class="field">
-        <label for="filter-country">Country</label>
-        <input id="filter-country" value={values.country} maxLength={2} onInput={set('country')} />
-      </div>
-      <div class="field">
-        <label for="filter-material">Material</label>
-        <select id="filter-material" value={values.material} onChange={set('material')}>
-          <option value="">any</option>
-          {Object.keys(MATERIALS).map((code) => (
-            <option key={code} value={code}>
-              {code}
-            </option>
-          ))}
-        </select>
-      </div>
+      <CountryField
+        id="filter-country"
+        label="Country"
+        value={values.country}
+        onInput={(value) => setValue('country', value)}
+      />
+      <MaterialField
+        id="filter-material"
+        value={values.material}
+        anyLabel="any"
+        onChange={(value) => setValue('material', value)}
+      />
       <div class="field">
         <label for="filter-stage">Stage on the as-of date</label>
-        <select id="filter-stage" value={values.stage} onChange={set('stage')}>
+        <select
+          id="filter-stage"
+          value={values.stage}
+          onChange={(event) => setValue('stage', event.currentTarget.value)}
+        >
           <option value="">any</option>
           {STAGES.map((stage) => (
             <option key={stage} value={stage}>
@@ -65,73 +61,58 @@ function ProjectFilters({ route }: { route: Route }) {
       </div>
       <div class="field">
         <label for="filter-operator">Operator</label>
-        <input id="filter-operator" value={values.operator} onInput={set('operator')} />
+        <input
+          id="filter-operator"
+          value={values.operator}
+          onInput={(event) => setValue('operator', event.currentTarget.value)}
+        />
       </div>
       <div class="field">
         <label for="filter-buyer">Offtake buyer (name or country)</label>
-        <input id="filter-buyer" value={values.buyer} onInput={set('buyer')} />
+        <input
+          id="filter-buyer"
+          value={values.buyer}
+          onInput={(event) => setValue('buyer', event.currentTarget.value)}
+        />
       </div>
-      <button type="submit">Filter</button>
-    </form>
+    </FilterForm>
   );
 }
 
 export function ProjectList({ route }: { route: Route }) {
-  useTitle('Projects');
   const times = timesOf(route.params);
   const query: Params = { ...times };
   for (const name of FILTERS) query[name] = route.params.get(name) ?? undefined;
-  const loaded = useLoad(JSON.stringify(query), (signal) =>
-    allItems<ProjectSummary>('/projects', query, signal),
-  );
   return (
-    <section aria-labelledby="page-heading">
-      <h1 id="page-heading" tabIndex={-1}>
-        Projects
-      </h1>
-      <p class="lede">
-        Mines and processing plants registered, with their stage, {cutLabel(route)}.{' '}
-        <CsvLink path="/projects" query={query} fileName="projects.csv" label="CSV" />
-      </p>
-      <ProjectFilters route={route} />
-      <Show loaded={loaded} what="projects">
-        {(projects) =>
-          projects.length === 0 ? (
-            <p>No project matches at this time.</p>
-          ) : (
-            <div class="table-scroll">
-              <table>
-                <caption>
-                  {projects.length} {projects.length === 1 ? 'project' : 'projects'}, {cutLabel(route)}
-                </caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Project</th>
-                    <th scope="col">Operator</th>
-                    <th scope="col">Country</th>
-                    <th scope="col">Stage</th>
-                    <th scope="col">Materials</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {projects.map((project) => (
-                    <tr key={project.projectId}>
-                      <th scope="row">
-                        <a href={hrefOf(['projects', project.projectId], times)}>{project.name}</a>
-                      </th>
-                      <td>{project.operator}</td>
-                      <td>{countryName(project.country)}</td>
-                      <td>{project.stage}</td>
-                      <td>{project.materials.join(', ')}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )
-        }
-      </Show>
-    </section>
+    <ListPage<ProjectSummary>
+      title="Projects"
+      path="/projects"
+      query={query}
+      lede={`Mines and processing plants registered, with their stage, ${cutLabel(route)}.`}
+      csvFileName="projects.csv"
+      filters={<ProjectFilters route={route} />}
+      what="projects"
+      none="No project matches at this time."
+    >
+      {(projects) => (
+        <ScrollingTable
+          caption={`${projects.length} ${projects.length === 1 ? 'project' : 'projects'}, ${cutLabel(route)}`}
+          columns={['Project', 'Operator', 'Country', 'Stage', 'Materials']}
+        >
+          {projects.map((project) => (
+            <tr key={project.projectId}>
+              <th scope="row">
+                <a href={hrefOf(['projects', project.projectId], times)}>{project.name}</a>
+              </th>
+              <td>{project.operator}</td>
+              <td>{countryName(project.country)}</td>
+              <td>{project.stage}</td>
+              <td>{project.materials.join(', ')}</td>
+            </tr>
+          ))}
+        </ScrollingTable>
+      )}
+    </ListPage>
   );
 }
 
@@ -258,51 +239,40 @@ function BookOverYears({ route, project }: { route: Route; project: ProjectView 
                 options={chart.options}
                 data={chart.data}
               />
-              <div class="table-scroll">
-                <table>
-                  <caption>Stage, capacity and commitments on 1 January of each year</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Year</th>
-                      <th scope="col">Stage</th>
-                      <th scope="col">Material</th>
-                      <th scope="col" class="number">
-                        Capacity
-                      </th>
-                      <th scope="col" class="number">
-                        Committed
-                      </th>
-                      <th scope="col" class="number">
-                        Remaining
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {rows.flatMap((row) =>
-                      row.stage === null
-                        ? [
-                            <tr key={row.year}>
-                              <th scope="row">{row.year}</th>
-                              <td colSpan={5}>not registered</td>
-                            </tr>,
-                          ]
-                        : project.materials.map((material) => {
-                            const book = chart.entry(row, material);
-                            return (
-                              <tr key={`${row.year}/${material}`}>
-                                <th scope="row">{row.year}</th>
-                                <td>{row.stage}</td>
-                                <td>{material}</td>
-                                <td class="number">{formatMass(book?.annualCapacity)}</td>
-                                <td class="number">{formatMass(book?.committed)}</td>
-                                <td class="number">{formatMass(book?.remaining)}</td>
-                              </tr>
-                            );
-                          }),
-                    )}
-                  </tbody>
-                </table>
-              </div>
+              <ScrollingTable
+                caption="Stage, capacity and commitments on 1 January of each year"
+                columns={[
+                  'Year',
+                  'Stage',
+                  'Material',
+                  { label: 'Capacity', number: true },
+                  { label: 'Committed', number: true },
+                  { label: 'Remaining', number: true },
+                ]}
+              >
+                {rows.flatMap((row) =>
+                  row.stage === null
+                    ? [
+                        <tr key={row.year}>
+                          <th scope="row">{row.year}</th>
+                          <td colSpan={5}>not registered</td>
+                        </tr>,
+                      ]
+                    : project.materials.map((material) => {
+                        const book = chart.entry(row, material);
+                        return (
+                          <tr key={`${row.year}/${material}`}>
+                            <th scope="row">{row.year}</th>
+                            <td>{row.stage}</td>
+                            <td>{material}</td>
+                            <td class="number">{formatMass(book?.annualCapacity)}</td>
+                            <td class="number">{formatMass(book?.committed)}</td>
+                            <td class="number">{formatMass(book?.remaining)}</td>
+                          </tr>
+                        );
+                      }),
+                )}
+              </ScrollingTable>
             </>
           )
         }
@@ -336,9 +306,9 @@ function ProjectTables({ route, project }: { route: Route; project: ProjectView 
           </div>
         ))}
       </dl>
-      <div class="table-scroll">
-        <table>
-          <caption>
+      <ScrollingTable
+        caption={
+          <>
             Offtake book, {cutLabel(route)}{' '}
             <CsvLink
               path={`${path}/offtake-book`}
@@ -346,137 +316,96 @@ function ProjectTables({ route, project }: { route: Route; project: ProjectView 
               fileName={`offtake-book-${project.projectId}.csv`}
               label="CSV"
             />
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Material</th>
-              <th scope="col" class="number">
-                Capacity a year
-              </th>
-              <th scope="col" class="number">
-                Committed
-              </th>
-              <th scope="col" class="number">
-                Remaining
-              </th>
-              <th scope="col" class="number">
-                Peak commitment
-              </th>
-              <th scope="col" class="number">
-                Headroom at peak
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {project.offtakeBook.map((book) => (
-              <tr key={book.material}>
-                <th scope="row">{book.material}</th>
-                <td class="number">{formatMass(book.annualCapacity)}</td>
-                <td class="number">{formatMass(book.committed)}</td>
-                <td class="number">{formatMass(book.remaining)}</td>
-                <td class="number">{formatMass(book.peakCommitment)}</td>
-                <td class="number">{formatMass(book.headroom)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <div class="table-scroll">
-        <table>
-          <caption>
+          </>
+        }
+        columns={[
+          'Material',
+          { label: 'Capacity a year', number: true },
+          { label: 'Committed', number: true },
+          { label: 'Remaining', number: true },
+          { label: 'Peak commitment', number: true },
+          { label: 'Headroom at peak', number: true },
+        ]}
+      >
+        {project.offtakeBook.map((book) => (
+          <tr key={book.material}>
+            <th scope="row">{book.material}</th>
+            <td class="number">{formatMass(book.annualCapacity)}</td>
+            <td class="number">{formatMass(book.committed)}</td>
+            <td class="number">{formatMass(book.remaining)}</td>
+            <td class="number">{formatMass(book.peakCommitment)}</td>
+            <td class="number">{formatMass(book.headroom)}</td>
+          </tr>
+        ))}
+      </ScrollingTable>
+      <ScrollingTable
+        caption={
+          <>
             Offtakes{' '}
             <CsvLink path={path} query={times} fileName={`offtakes-${project.projectId}.csv`} label="CSV" />
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Buyer</th>
-              <th scope="col">Material</th>
-              <th scope="col" class="number">
-                Volume a year
-              </th>
-              <th scope="col">Term</th>
-              <th scope="col">Terminated</th>
-              <th scope="col" class="number">
-                Delivered
-              </th>
-              <th scope="col">In force</th>
-            </tr>
-          </thead>
-          <tbody>
-            {project.offtakes.map((offtake) => (
-              <tr key={offtake.offtakeId}>
-                <th scope="row">
-                  {offtake.buyer} ({offtake.buyerCountry})
-                </th>
-                <td>{offtake.material}</td>
-                <td class="number">{formatMass(offtake.annualVolume)}</td>
-                <td>
-                  {formatDay(offtake.startsOn)} to {formatDay(offtake.endsOn)}
-                </td>
-                <td>{offtake.terminatedOn ? formatDay(offtake.terminatedOn) : NONE}</td>
-                <td class="number">{formatMass(offtake.delivered)}</td>
-                <td>{offtake.inForce ? 'yes' : 'no'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <div class="table-scroll">
-        <table>
-          <caption>Financings</caption>
-          <thead>
-            <tr>
-              <th scope="col">Financier</th>
-              <th scope="col">Country</th>
-              <th scope="col">Instrument</th>
-              <th scope="col" class="number">
-                Amount
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {project.financings.map((financing) => (
-              <tr key={financing.financingId}>
-                <th scope="row">{financing.financier}</th>
-                <td>{countryName(financing.financierCountry)}</td>
-                <td>{financing.instrument}</td>
-                <td class="number">
-                  <data value={financing.amount.amount}>{formatMoney(financing.amount)}</data>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          </>
+        }
+        columns={[
+          'Buyer',
+          'Material',
+          { label: 'Volume a year', number: true },
+          'Term',
+          'Terminated',
+          { label: 'Delivered', number: true },
+          'In force',
+        ]}
+      >
+        {project.offtakes.map((offtake) => (
+          <tr key={offtake.offtakeId}>
+            <th scope="row">
+              {offtake.buyer} ({offtake.buyerCountry})
+            </th>
+            <td>{offtake.material}</td>
+            <td class="number">{formatMass(offtake.annualVolume)}</td>
+            <td>
+              {formatDay(offtake.startsOn)} to {formatDay(offtake.endsOn)}
+            </td>
+            <td>{offtake.terminatedOn ? formatDay(offtake.terminatedOn) : NONE}</td>
+            <td class="number">{formatMass(offtake.delivered)}</td>
+            <td>{offtake.inForce ? 'yes' : 'no'}</td>
+          </tr>
+        ))}
+      </ScrollingTable>
+      <ScrollingTable
+        caption="Financings"
+        columns={['Financier', 'Country', 'Instrument', { label: 'Amount', number: true }]}
+      >
+        {project.financings.map((financing) => (
+          <tr key={financing.financingId}>
+            <th scope="row">{financing.financier}</th>
+            <td>{countryName(financing.financierCountry)}</td>
+            <td>{financing.instrument}</td>
+            <td class="number">
+              <data value={financing.amount.amount}>{formatMoney(financing.amount)}</data>
+            </td>
+          </tr>
+        ))}
+      </ScrollingTable>
     </>
   );
 }
 
 export function ProjectDetail({ route, projectId }: { route: Route; projectId: string }) {
-  const times = timesOf(route.params);
-  const path = `/projects/${encodeURIComponent(projectId)}`;
-  const loaded = useLoad(`${path}?${JSON.stringify(times)}`, (signal) =>
-    getJson<ProjectView>(path, times, signal),
-  );
-  const name = loaded.state === 'loaded' ? loaded.data.name : projectId;
-  useTitle(name);
   return (
-    <section aria-labelledby="page-heading">
-      <p class="breadcrumb">
-        <a href={hrefOf(['projects'], times)}>Projects</a> › {projectId}
-      </p>
-      <h1 id="page-heading" tabIndex={-1}>
-        {name}
-      </h1>
-      <Show loaded={loaded} what="the project">
-        {(project) => (
-          <>
-            <p class="lede">{cutLabel(route)}.</p>
-            <ProjectTables route={route} project={project} />
-            <BookOverYears route={route} project={project} />
-          </>
-        )}
-      </Show>
-    </section>
+    <DetailPage<ProjectView>
+      route={route}
+      collection="projects"
+      collectionTitle="Projects"
+      id={projectId}
+      what="the project"
+    >
+      {(project) => (
+        <>
+          <p class="lede">{cutLabel(route)}.</p>
+          <ProjectTables route={route} project={project} />
+          <BookOverYears route={route} project={project} />
+        </>
+      )}
+    </DetailPage>
   );
 }

@@ -1,11 +1,13 @@
 import { useState } from 'preact/hooks';
 import { getJson } from '../api';
 import { CsvLink } from '../components/csv-link';
+import { CountryField, countryParam, FilterForm, MaterialField } from '../components/filters';
 import { Show } from '../components/status';
+import { ScrollingTable } from '../components/table';
 import { dayOf, epochSeconds, today, yearOf } from '../dates';
 import { countryName, formatDay } from '../format';
 import { useLoad } from '../load';
-import { navigate, type Params, type Route, timesOf, withParams } from '../router';
+import { type Params, type Route, timesOf } from '../router';
 import { cutLabel, useTitle } from '../title';
 import { MATERIALS, type Restriction, type RestrictionPeriod } from '../types';
 
@@ -43,46 +45,21 @@ function RestrictionFilters({
   const [importerField, setImporter] = useState(importer);
   const [materialField, setMaterial] = useState(material);
   return (
-    <form
-      class="filters"
-      aria-label="Importer and material"
-      onSubmit={(event) => {
-        event.preventDefault();
-        navigate(
-          withParams(route, {
-            importer: importerField.trim().toUpperCase() || undefined,
-            material: materialField || undefined,
-          }),
-        );
-      }}
+    <FilterForm
+      route={route}
+      label="Importer and material"
+      submitLabel="Show"
+      params={() => ({ importer: countryParam(importerField), material: materialField || undefined })}
     >
-      <div class="field">
-        <label for="importer">Importing country</label>
-        <input
-          id="importer"
-          value={importerField}
-          maxLength={2}
-          required
-          onInput={(event) => setImporter(event.currentTarget.value)}
-        />
-      </div>
-      <div class="field">
-        <label for="material">Material</label>
-        <select
-          id="material"
-          value={materialField}
-          onChange={(event) => setMaterial(event.currentTarget.value)}
-        >
-          <option value="">every material</option>
-          {Object.keys(MATERIALS).map((code) => (
-            <option key={code} value={code}>
-              {code}
-            </option>
-          ))}
-        </select>
-      </div>
-      <button type="submit">Show</button>
-    </form>
+      <CountryField
+        id="importer"
+        label="Importing country"
+        value={importerField}
+        required
+        onInput={setImporter}
+      />
+      <MaterialField id="material" value={materialField} anyLabel="every material" onChange={setMaterial} />
+    </FilterForm>
   );
 }
 
@@ -169,35 +146,22 @@ export function RestrictionsPage({ route }: { route: Route }) {
             ) : (
               <>
                 <Timeline rows={rows} asOfDay={asOfDay} />
-                <div class="table-scroll">
-                  <table>
-                    <caption>Periods [from, to) during which each measure applied</caption>
-                    <thead>
-                      <tr>
-                        <th scope="col">Measure</th>
-                        <th scope="col">Imposed by</th>
-                        <th scope="col">Kind</th>
-                        <th scope="col">Materials</th>
-                        <th scope="col">From</th>
-                        <th scope="col">To</th>
-                        <th scope="col">Legal reference</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {rows.map((row) => (
-                        <tr key={`${row.restrictionId}|${row.from}`}>
-                          <th scope="row">{row.restrictionId}</th>
-                          <td>{countryName(row.imposedBy)}</td>
-                          <td>{row.measure}</td>
-                          <td>{row.materials.join(', ')}</td>
-                          <td class="nowrap">{formatDay(row.from)}</td>
-                          <td class="nowrap">{row.to ? formatDay(row.to) : 'in force'}</td>
-                          <td>{row.legalReference}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <ScrollingTable
+                  caption="Periods [from, to) during which each measure applied"
+                  columns={['Measure', 'Imposed by', 'Kind', 'Materials', 'From', 'To', 'Legal reference']}
+                >
+                  {rows.map((row) => (
+                    <tr key={`${row.restrictionId}|${row.from}`}>
+                      <th scope="row">{row.restrictionId}</th>
+                      <td>{countryName(row.imposedBy)}</td>
+                      <td>{row.measure}</td>
+                      <td>{row.materials.join(', ')}</td>
+                      <td class="nowrap">{formatDay(row.from)}</td>
+                      <td class="nowrap">{row.to ? formatDay(row.to) : 'in force'}</td>
+                      <td>{row.legalReference}</td>
+                    </tr>
+                  ))}
+                </ScrollingTable>
               </>
             )}
             <h2>Active on {asOfDay}</h2>

@@ -1,22 +1,20 @@
 import { useMemo, useState } from 'preact/hooks';
 import uPlot from 'uplot';
-import { allItems, getJson } from '../api';
+import { getJson } from '../api';
 import { Chart, type ChartOptions, SERIES_COLOURS, utc } from '../components/chart';
 import { CsvLink } from '../components/csv-link';
 import { SeriesFrom } from '../components/series-from';
+import { DetailPage } from '../components/detail-page';
+import { CountryField, countryParam, FilterForm, MaterialField } from '../components/filters';
+import { ListPage } from '../components/list-page';
 import { Show } from '../components/status';
+import { type Column, ScrollingTable, Table } from '../components/table';
 import { addMonths, dayIn, dayOf, epochSeconds, seriesDays } from '../dates';
 import { countryName, formatMass, NONE, plottedTonnes } from '../format';
 import { useLoad } from '../load';
-import { hrefOf, navigate, type Route, timesOf, withParams } from '../router';
-import { cutLabel, useTitle } from '../title';
-import {
-  type Inventory,
-  MATERIALS,
-  type Participant,
-  type StockpileListItem,
-  type StockpileView,
-} from '../types';
+import { hrefOf, type Route, timesOf } from '../router';
+import { cutLabel } from '../title';
+import { type Inventory, type Participant, type StockpileListItem, type StockpileView } from '../types';
 
 const participantsText = (participants: Participant[]) =>
   participants.map((participant) => `${participant.country} ${participant.sharePercent}%`).join(', ');
@@ -25,112 +23,67 @@ function StockpileFilters({ route }: { route: Route }) {
   const [participant, setParticipant] = useState(route.params.get('participant') ?? '');
   const [material, setMaterial] = useState(route.params.get('material') ?? '');
   return (
-    <form
-      class="filters"
-      aria-label="Filter stockpiles"
-      onSubmit={(event) => {
-        event.preventDefault();
-        navigate(
-          withParams(route, {
-            participant: participant.trim().toUpperCase() || undefined,
-            material: material || undefined,
-          }),
-        );
-      }}
+    <FilterForm
+      route={route}
+      label="Filter stockpiles"
+      submitLabel="Filter"
+      params={() => ({ participant: countryParam(participant), material: material || undefined })}
     >
-      <div class="field">
-        <label for="filter-participant">Participant country</label>
-        <input
-          id="filter-participant"
-          value={participant}
-          maxLength={2}
-
-          onInput={(event) => setParticipant(event.currentTarget.value)}
-        />
-      </div>
-      <div class="field">
-        <label for="filter-material">Material</label>
-        <select
-          id="filter-material"
-          value={material}
-          onChange={(event) => setMaterial(event.currentTarget.value)}
-        >
-          <option value="">any</option>
-          {Object.keys(MATERIALS).map((code) => (
-            <option key={code} value={code}>
-              {code}
-            </option>
-          ))}
-        </select>
-      </div>
-      <button type="submit">Filter</button>
-    </form>
+      <CountryField
+        id="filter-participant"
+        label="Participant country"
+        value={participant}
+        onInput={setParticipant}
+      />
+      <MaterialField id="filter-material" value={material} anyLabel="any" onChange={setMaterial} />
+    </FilterForm>
   );
 }
 
 export function StockpileList({ route }: { route: Route }) {
-  useTitle('Stockpiles');
   const times = timesOf(route.params);
   const query = {
     ...times,
     participant: route.params.get('participant') ?? undefined,
     material: route.params.get('material') ?? undefined,
   };
-  const loaded = useLoad(JSON.stringify(query), (signal) =>
-    allItems<StockpileListItem>('/stockpiles', query, signal),
-  );
   return (
-    <section aria-labelledby="page-heading">
-      <h1 id="page-heading" tabIndex={-1}>
-        Stockpiles
-      </h1>
-      <p class="lede">
-        Stockpiles with their participants and on-hand totals, {cutLabel(route)}.{' '}
-        <CsvLink path="/stockpiles" query={query} fileName="stockpiles.csv" label="CSV" />
-      </p>
-      <StockpileFilters route={route} />
-      <Show loaded={loaded} what="stockpiles">
-        {(stockpiles) =>
-          stockpiles.length === 0 ? (
-            <p>No stockpile matches at this time.</p>
-          ) : (
-            <div class="table-scroll">
-              <table>
-                <caption>Stockpiles, {cutLabel(route)}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Stockpile</th>
-                    <th scope="col">Custodian</th>
-                    <th scope="col">Participants</th>
-                    <th scope="col">On hand</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {stockpiles.map((stockpile) => (
-                    <tr key={stockpile.stockpileId}>
-                      <th scope="row">
-                        <a href={hrefOf(['stockpiles', stockpile.stockpileId], times)}>{stockpile.name}</a>
-                      </th>
-                      <td>{stockpile.custodian}</td>
-                      <td>{participantsText(stockpile.participants)}</td>
-                      <td>
-                        <ul class="plain">
-                          {stockpile.onHand.map((row) => (
-                            <li key={row.material}>
-                              {row.material}: <data value={row.onHand}>{formatMass(row.onHand)}</data>
-                            </li>
-                          ))}
-                        </ul>
-                      </td>
-                    </tr>
+    <ListPage<StockpileListItem>
+      title="Stockpiles"
+      path="/stockpiles"
+      query={query}
+      lede={`Stockpiles with their participants and on-hand totals, ${cutLabel(route)}.`}
+      csvFileName="stockpiles.csv"
+      filters={<StockpileFilters route={route} />}
+      what="stockpiles"
+      none="No stockpile matches at this time."
+    >
+      {(stockpiles) => (
+        <ScrollingTable
+          caption={`Stockpiles, ${cutLabel(route)}`}
+          columns={['Stockpile', 'Custodian', 'Participants', 'On hand']}
+        >
+          {stockpiles.map((stockpile) => (
+            <tr key={stockpile.stockpileId}>
+              <th scope="row">
+                <a href={hrefOf(['stockpiles', stockpile.stockpileId], times)}>{stockpile.name}</a>
+              </th>
+              <td>{stockpile.custodian}</td>
+              <td>{participantsText(stockpile.participants)}</td>
+              <td>
+                <ul class="plain">
+                  {stockpile.onHand.map((row) => (
+                    <li key={row.material}>
+                      {row.material}: <data value={row.onHand}>{formatMass(row.onHand)}</data>
+                    </li>
                   ))}
-                </tbody>
-              </table>
-            </div>
-          )
-        }
-      </Show>
-    </section>
+                </ul>
+              </td>
+            </tr>
+          ))}
+        </ScrollingTable>
+      )}
+    </ListPage>
   );
 }
 
@@ -192,31 +145,24 @@ function MaterialChart(props: { material: string; days: string[]; inventories: I
       />
       <details>
         <summary>Figures behind the {material} chart</summary>
-        <table>
-          <caption>On hand of {material} per location and date</caption>
-          <thead>
-            <tr>
-              <th scope="col">As of</th>
+        <Table
+          caption={`On hand of ${material} per location and date`}
+          columns={[
+            'As of',
+            ...chart.locations.map((location): Column => ({ label: location, number: true })),
+          ]}
+        >
+          {inventories.map((inventory, index) => (
+            <tr key={days[index]}>
+              <th scope="row">{days[index]}</th>
               {chart.locations.map((location) => (
-                <th scope="col" class="number" key={location}>
-                  {location}
-                </th>
+                <td class="number" key={location}>
+                  {formatMass(chart.onHand(inventory, location))}
+                </td>
               ))}
             </tr>
-          </thead>
-          <tbody>
-            {inventories.map((inventory, index) => (
-              <tr key={days[index]}>
-                <th scope="row">{days[index]}</th>
-                {chart.locations.map((location) => (
-                  <td class="number" key={location}>
-                    {formatMass(chart.onHand(inventory, location))}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       </details>
     </div>
   );
@@ -258,83 +204,60 @@ function InventoryOverTime({ route, stockpileId }: { route: Route; stockpileId: 
 
 export function StockpileDetail({ route, stockpileId }: { route: Route; stockpileId: string }) {
   const times = timesOf(route.params);
-  const path = `/stockpiles/${encodeURIComponent(stockpileId)}`;
-  const loaded = useLoad(`${path}?${JSON.stringify(times)}`, (signal) =>
-    getJson<StockpileView>(path, times, signal),
-  );
-  const name = loaded.state === 'loaded' ? loaded.data.name : stockpileId;
-  useTitle(name);
   return (
-    <section aria-labelledby="page-heading">
-      <p class="breadcrumb">
-        <a href={hrefOf(['stockpiles'], times)}>Stockpiles</a> › {stockpileId}
-      </p>
-      <h1 id="page-heading" tabIndex={-1}>
-        {name}
-      </h1>
-      <Show loaded={loaded} what="the stockpile">
-        {(stockpile) => (
-          <>
-            <p class="lede">
-              Custodian {stockpile.custodian}; participants{' '}
-              {stockpile.participants
-                .map((participant) => `${countryName(participant.country)} ${participant.sharePercent}%`)
-                .join(', ')}
-              ; {cutLabel(route)}.{' '}
-              <CsvLink
-                path="/inventory"
-                query={{ ...times, stockpile: stockpileId }}
-                fileName={`inventory-${stockpileId}.csv`}
-                label="Inventory as CSV"
-              />
-            </p>
-            <div class="table-scroll">
-              <table>
-                <caption>Balances per material and location</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Material</th>
-                    <th scope="col">Location</th>
-                    <th scope="col" class="number">
-                      On hand
-                    </th>
-                    <th scope="col" class="number">
-                      Acquired
-                    </th>
-                    <th scope="col" class="number">
-                      Released
-                    </th>
-                    <th scope="col" class="number">
-                      Transferred in
-                    </th>
-                    <th scope="col" class="number">
-                      Transferred out
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {stockpile.balances.map((balance) => (
-                    <tr key={`${balance.material}/${balance.location}`}>
-                      <th scope="row">{balance.material}</th>
-                      <td>{balance.location}</td>
-                      <td class="number">
-                        <data value={balance.onHand} title={`${balance.onHand} kg`}>
-                          {formatMass(balance.onHand)}
-                        </data>
-                      </td>
-                      <td class="number">{formatMass(balance.acquired)}</td>
-                      <td class="number">{formatMass(balance.released)}</td>
-                      <td class="number">{formatMass(balance.transferredIn)}</td>
-                      <td class="number">{formatMass(balance.transferredOut)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </>
-        )}
-      </Show>
-      <InventoryOverTime route={route} stockpileId={stockpileId} />
-    </section>
+    <DetailPage<StockpileView>
+      route={route}
+      collection="stockpiles"
+      collectionTitle="Stockpiles"
+      id={stockpileId}
+      what="the stockpile"
+      after={<InventoryOverTime route={route} stockpileId={stockpileId} />}
+    >
+      {(stockpile) => (
+        <>
+          <p class="lede">
+            Custodian {stockpile.custodian}; participants{' '}
+            {stockpile.participants
+              .map((participant) => `${countryName(participant.country)} ${participant.sharePercent}%`)
+              .join(', ')}
+            ; {cutLabel(route)}.{' '}
+            <CsvLink
+              path="/inventory"
+              query={{ ...times, stockpile: stockpileId }}
+              fileName={`inventory-${stockpileId}.csv`}
+              label="Inventory as CSV"
+            />
+          </p>
+          <ScrollingTable
+            caption="Balances per material and location"
+            columns={[
+              'Material',
+              'Location',
+              { label: 'On hand', number: true },
+              { label: 'Acquired', number: true },
+              { label: 'Released', number: true },
+              { label: 'Transferred in', number: true },
+              { label: 'Transferred out', number: true },
+            ]}
+          >
+            {stockpile.balances.map((balance) => (
+              <tr key={`${balance.material}/${balance.location}`}>
+                <th scope="row">{balance.material}</th>
+                <td>{balance.location}</td>
+                <td class="number">
+                  <data value={balance.onHand} title={`${balance.onHand} kg`}>
+                    {formatMass(balance.onHand)}
+                  </data>
+                </td>
+                <td class="number">{formatMass(balance.acquired)}</td>
+                <td class="number">{formatMass(balance.released)}</td>
+                <td class="number">{formatMass(balance.transferredIn)}</td>
+                <td class="number">{formatMass(balance.transferredOut)}</td>
+              </tr>
+            ))}
+          </ScrollingTable>
+        </>
+      )}
+    </DetailPage>
   );
 }

@@ -124,8 +124,13 @@ export function toRecorded(record: EsdbRecord): RecordedEvent {
   };
 }
 
-export const toEventData = (event: EventToAppend) =>
-  jsonEvent({
+/**
+ * An event as EventStoreDB stores it, the ledger's envelope in its metadata. `recordedAt` is given for an
+ * imported event only: the server sets its own `created`, so the time the event was first recorded, in the
+ * store it came from, is kept in the envelope.
+ */
+function toJsonEvent(event: EventToAppend, recordedAt?: string) {
+  return jsonEvent({
     id: event.eventId,
     type: event.type,
     data: event.data as JSONType,
@@ -136,27 +141,16 @@ export const toEventData = (event: EventToAppend) =>
         schemaVersion: event.schemaVersion,
         effectiveAt: event.effectiveAt,
         metadata: event.metadata,
+        ...(recordedAt === undefined ? {} : { recordedAt }),
       },
     } satisfies StoredMetadata,
   });
+}
+
+export const toEventData = (event: EventToAppend) => toJsonEvent(event);
 
 /** An event recorded by another store, as written here: its recorded time kept in the envelope. */
-export const toImportedEventData = (event: RecordedEvent) =>
-  jsonEvent({
-    id: event.eventId,
-    type: event.type,
-    data: event.data as JSONType,
-    metadata: {
-      $correlationId: event.metadata.correlationId,
-      $causationId: event.metadata.causationId,
-      ledger: {
-        schemaVersion: event.schemaVersion,
-        effectiveAt: event.effectiveAt,
-        metadata: event.metadata,
-        recordedAt: event.recordedAt,
-      },
-    } satisfies StoredMetadata,
-  });
+export const toImportedEventData = (event: RecordedEvent) => toJsonEvent(event, event.recordedAt);
 
 /** The leader a follower named when it refused a call that requires the leader. */
 export function leaderNamedBy(error: unknown): { address: string; port: number } | undefined {
