@@ -1,5 +1,5 @@
 import { type CliCommand, CliError } from '../cli-arguments';
-import { describeMove, isPlainRefusal, moveLog, progressOptions } from '../ledger-move';
+import { describeMove, moveLog, progressOptions, reportRefusalOrRethrow } from '../ledger-move';
 import { storeSourceOf } from '../log-source';
 import { describeEventStore, STORE_LOCATION_USAGE, storeLocation } from '../store-location';
 
@@ -42,9 +42,7 @@ not verify or T holds something else; 2 for a usage mistake.`,
       process.stdout.write(describeMove(report, targetLabel));
       return 0;
     } catch (error) {
-      if (!isPlainRefusal(error)) throw error;
-      process.stderr.write(`error: ${error.message}\n`);
-      return 1;
+      return reportRefusalOrRethrow(error);
     } finally {
       await log?.close();
     }
