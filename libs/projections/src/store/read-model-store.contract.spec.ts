@@ -68,6 +68,24 @@ async function generationTables(readModels: TestReadModels): Promise<string[]> {
     .sort();
 }
 
+/** The indexes of the read models' tables by logical table (`<logical>_g<generation>` without the number). */
+async function generationIndexes(readModels: TestReadModels): Promise<Record<string, string[]>> {
+  const rows = await readModels.db.all<{ name: string; table_name: string }>(
+    readModels.kind === 'sqlite'
+      ? "SELECT name, tbl_name AS table_name FROM sqlite_master WHERE type = 'index'"
+      : 'SELECT indexname AS name, tablename AS table_name FROM pg_indexes WHERE schemaname = current_schema()',
+  );
+  const indexes: Record<string, string[]> = {};
+  for (const row of rows) {
+    if (!/_g\d+$/.test(row.table_name)) continue;
+    const logical = row.table_name.replace(/_g\d+$/, '');
+    // SQLite's automatic indexes of keys are numbered per table; PostgreSQL names them after the table
+    (indexes[logical] ??= []).push(row.name.replace(/_g\d+/, '').replace(/_\d+$/, ''));
+  }
+  for (const names of Object.values(indexes)) names.sort();
+  return indexes;
+}
+
 /** A small log over two categories: stockpile movements (two models read them) and supply statistics. */
 function smallLog(): EventLog {
   const log = new EventLog('2025-01-01');
@@ -437,6 +455,30 @@ describe.each(STORE_KINDS)('The read-model store contract on %s', (kind) => {
       // the new generation goes on from its own checkpoint
       await readModels.feed(log.events);
       expect(await readModels.dump()).toEqual(live);
+    });
+
+    it('loads the new generation without its secondary indexes, and creates them before the swap', async () => {
+      const log = smallLog();
+      const readModels = await open();
+      await readModels.feed(log.events);
+      const indexes = await generationIndexes(readModels);
+      expect(indexes.inventory_movements).toEqual(
+        expect.arrayContaining([expect.stringContaining('inventory_movements_by_balance')]),
+      );
+
+      await readModels.store.beginRebuild(rebuilt);
+      await readModels.store.apply(projected(log.events), { building: true, models: rebuilt });
+      // the building generation has its keys (which decide conflicts) but not the indexes for queries: the
+      // only index by balance is the live generation's
+      const byBalance = await readModels.db.all<{ name: string }>(
+        readModels.kind === 'sqlite'
+          ? "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'inventory_movements_g%_by_balance'"
+          : "SELECT indexname AS name FROM pg_indexes WHERE indexname LIKE 'inventory_movements_g%_by_balance'",
+      );
+      expect(byBalance).toHaveLength(1);
+
+      await readModels.store.swapRebuild(rebuilt);
+      expect(await generationIndexes(readModels)).toEqual(indexes);
     });
 
     it('swaps all or nothing: a model without a rebuild refuses the whole swap', async () => {
