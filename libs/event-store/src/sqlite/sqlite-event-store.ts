@@ -61,6 +61,40 @@ interface PendingAppend {
 const POLL_INTERVAL_MS = 200;
 const RETRY_PAUSE_MS = 500;
 
+/** The columns of a log page, in the order `fromLogPageRow` reads them. */
+const LOG_PAGE_COLUMNS =
+  'position, event_id, stream_id, revision, type, schema_version, recorded_at, effective_at, data, metadata';
+
+type LogPageRow = [
+  position: bigint,
+  eventId: string,
+  streamId: string,
+  revision: bigint,
+  type: string,
+  schemaVersion: bigint,
+  recordedAt: string,
+  effectiveAt: string,
+  data: string,
+  metadata: string,
+];
+
+/**
+ * A row of a log page, read as an array: better-sqlite3 then skips building an object per row with a
+ * property per column, a sixth of what reading the log costs (rebuilds and verifications read all of it).
+ */
+const fromLogPageRow = (row: LogPageRow): RecordedEvent => ({
+  eventId: row[1],
+  streamId: row[2],
+  revision: row[3],
+  position: row[0],
+  type: row[4],
+  schemaVersion: Number(row[5]),
+  recordedAt: row[6],
+  effectiveAt: row[7],
+  data: JSON.parse(row[8]),
+  metadata: JSON.parse(row[9]),
+});
+
 const toRecorded = (row: EventRow): RecordedEvent => ({
   eventId: row.event_id,
   streamId: row.stream_id,
@@ -115,7 +149,9 @@ export class SqliteEventStore implements EventStore {
          VALUES (@eventId, @streamId, @revision, @type, @schemaVersion, @recordedAt, @effectiveAt, @data, @metadata)`,
       ),
       readStream: prepare('SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision'),
-      readAll: prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+      readAll: prepare(
+        `SELECT ${LOG_PAGE_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+      ).raw(),
       head: prepare('SELECT COALESCE(MAX(position), 0) FROM events').pluck(),
       lastRecordedAt: prepare('SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1').pluck(),
     };
@@ -351,7 +387,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readAll({ fromPosition = 0n, limit = 1000 }: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    return (this.statements.readAll.all(fromPosition, limit) as EventRow[]).map(toRecorded);
+    return (this.statements.readAll.all(fromPosition, limit) as LogPageRow[]).map(fromLogPageRow);
   }
 
   async headPosition(): Promise<bigint> {
