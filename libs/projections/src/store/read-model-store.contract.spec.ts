@@ -382,6 +382,27 @@ describe.each(STORE_KINDS)('The read-model store contract on %s', (kind) => {
       expect(await positions(readModels.store)).toEqual({ ...everyModelAt(6n), throwing_v1: 2n });
     });
 
+    it('stops applying pages after the first page a model fails on, with everything before it kept', async () => {
+      const log = poisonedLog();
+      log.acquire('jp-reserve', 'gallium', tonnes('2'), 'Tsukuba'); // 6
+      const models = [...READ_MODELS, throwingModel as unknown as ReadModel];
+      const readModels = await open(models);
+      const events = projected(log.events);
+      async function* pages() {
+        for (const page of [events.slice(0, 2), events.slice(2, 4), events.slice(4)]) yield page;
+      }
+      const applied: bigint[] = [];
+      const failures = await readModels.store.applyPages(pages(), {
+        eventsPerTransaction: 3,
+        onApplied: (page) => applied.push(page[page.length - 1]!.position),
+      });
+      expect(failures).toMatchObject([{ model: 'throwing_v1', position: 3n }]);
+      // the failing page (3..4) was applied for the others, and the third page never read
+      expect(applied).toEqual([2n, 4n]);
+      expect(await positions(readModels.store)).toEqual({ ...everyModelAt(4n), throwing_v1: 2n });
+      expect((await readModels.table('throwing_rows')).map((row) => row.position)).toEqual(['1', '2']);
+    });
+
     it('stops alone at the event whose rows the database refuses, with the rows before it written', async () => {
       const log = poisonedLog();
       const models = [...READ_MODELS, refusedModel as unknown as ReadModel];

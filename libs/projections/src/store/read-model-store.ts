@@ -8,6 +8,7 @@ import {
 import type { ProjectedEnvelope, ReadModel, TableDefinition, TableNames } from '../read-model';
 import type { SqlDatabase, SqlReader, SqlTransaction, SqlValue, Statement } from '../sql/sql.port';
 import { toBigInt } from '../sql/sql.port';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { IdempotencyRecords } from './idempotency-records';
 import type { ProjectorLock } from './projector-lock';
 
@@ -270,37 +271,81 @@ export class ReadModelStore {
     options: ApplyOptions = {},
   ): Promise<ProjectionFailure[]> {
     if (events.length === 0) return [];
+    return this.databases.writer.transaction((tx) => this.applyWithin(tx, events, options));
+  }
+
+  /**
+   * Applies pages of events (in position order) as `apply` applies each, but several pages to a
+   * transaction, of about `eventsPerTransaction` events: a rebuild reads small pages, whose objects die
+   * young, and commits seldom, as each commit writes again every database page it touched (SQLite's
+   * write-ahead log) or waits for a flush (PostgreSQL). `onApplied` hears of each page once it is applied
+   * (committed with its transaction's last). Stops after the first page a model fails on, with its failures;
+   * everything before is committed. Yields to the event loop between transactions.
+   */
+  async applyPages(
+    pages: AsyncIterable<readonly ProjectedEnvelope[]>,
+    options: ApplyOptions & {
+      eventsPerTransaction: number;
+      onApplied?: (page: readonly ProjectedEnvelope[]) => void;
+    },
+  ): Promise<ProjectionFailure[]> {
+    const iterator = pages[Symbol.asyncIterator]();
+    let failures: ProjectionFailure[] = [];
+    let exhausted = false;
+    while (!exhausted && failures.length === 0) {
+      await this.databases.writer.transaction(async (tx) => {
+        for (let applied = 0; applied < options.eventsPerTransaction && failures.length === 0;) {
+          const next = await iterator.next();
+          if (next.done) {
+            exhausted = true;
+            return;
+          }
+          if (next.value.length === 0) continue;
+          failures = await this.applyWithin(tx, next.value, options);
+          applied += next.value.length;
+          options.onApplied?.(next.value);
+        }
+      });
+      await yieldToEventLoop();
+    }
+    return failures;
+  }
+
+  private async applyWithin(
+    tx: SqlTransaction,
+    events: readonly ProjectedEnvelope[],
+    options: ApplyOptions,
+  ): Promise<ProjectionFailure[]> {
     const targets = options.models
       ? this.models.filter((m) => options.models!.includes(m.name))
       : this.models;
     const withLogIndex = !options.models || options.models.includes(LOG_INDEX);
-    return this.databases.writer.transaction(async (tx) => {
-      const generations = new Map(
-        (await tx.all<ModelRow>('SELECT name, generation, building_generation FROM read_models')).map(
-          (row) => [row.name, options.building ? row.building_generation : row.generation],
-        ),
+    const generations = new Map(
+      (await tx.all<ModelRow>('SELECT name, generation, building_generation FROM read_models')).map((row) => [
+        row.name,
+        options.building ? row.building_generation : row.generation,
+      ]),
+    );
+    const failures: ProjectionFailure[] = [];
+    for (const model of targets) {
+      const generationValue = generations.get(model.name);
+      if (generationValue === null || generationValue === undefined) continue;
+      const generation = toBigInt(generationValue);
+      const stored = await tx.get<{ position: unknown }>(
+        'SELECT position FROM read_model_checkpoints WHERE name = ? AND generation = ?',
+        [model.name, generation],
       );
-      const failures: ProjectionFailure[] = [];
-      for (const model of targets) {
-        const generationValue = generations.get(model.name);
-        if (generationValue === null || generationValue === undefined) continue;
-        const generation = toBigInt(generationValue);
-        const stored = await tx.get<{ position: unknown }>(
-          'SELECT position FROM read_model_checkpoints WHERE name = ? AND generation = ?',
-          [model.name, generation],
-        );
-        const checkpoint = stored ? toBigInt(stored.position) : 0n;
-        const fresh = events.filter((event) => event.position > checkpoint);
-        if (fresh.length === 0) continue;
-        const failure = await this.applyToModel(tx, model, generation, fresh);
-        if (failure) failures.push(failure);
-      }
-      const logIndexGeneration = generations.get(LOG_INDEX);
-      if (withLogIndex && logIndexGeneration !== null && logIndexGeneration !== undefined) {
-        await this.applyToLogIndex(tx, toBigInt(logIndexGeneration), events);
-      }
-      return failures;
-    });
+      const checkpoint = stored ? toBigInt(stored.position) : 0n;
+      const fresh = events.filter((event) => event.position > checkpoint);
+      if (fresh.length === 0) continue;
+      const failure = await this.applyToModel(tx, model, generation, fresh);
+      if (failure) failures.push(failure);
+    }
+    const logIndexGeneration = generations.get(LOG_INDEX);
+    if (withLogIndex && logIndexGeneration !== null && logIndexGeneration !== undefined) {
+      await this.applyToLogIndex(tx, toBigInt(logIndexGeneration), events);
+    }
+    return failures;
   }
 
   private async applyToModel(
