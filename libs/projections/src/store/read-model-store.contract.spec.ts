@@ -636,6 +636,23 @@ describe.each(STORE_KINDS)('The read-model store contract on %s', (kind) => {
     }
   });
 
+  describe('many rows in one statement', () => {
+    it('writes texts exactly, whatever characters they hold', async () => {
+      // quotes, backslashes, separators and braces of array and row syntaxes, a text that reads NULL
+      const locations = ['a"b', 'c\\d', '{e,f}', 'NULL', '', ' g h ', "i'j", 'ünï\tcödé', '\\"', '(k, l)'];
+      const log = new EventLog('2025-01-01');
+      log.establishStockpile('jp-reserve', { JP: '100' });
+      for (const location of locations) log.acquire('jp-reserve', 'gallium', tonnes('1'), location);
+      const readModels = await open([...READ_MODELS, refusedModel as unknown as ReadModel]);
+      // one batch: each table's rows go in one multi-row statement
+      expect(await readModels.store.apply(projected(log.events))).toEqual([]);
+      expect((await readModels.table('refused_rows')).map((row) => row.location).sort()).toEqual(
+        [...locations].sort(),
+      );
+      expect((await inventory(readModels)).map((row) => row.location).sort()).toEqual([...locations].sort());
+    });
+  });
+
   describe('exact sums', () => {
     // 10^19 kg = 10^22 g, beyond 2^63 − 1 ≈ 9.22 × 10^18 even in kilograms. Stored events carry no bound
     // (only commands do), so a read model must sum whatever it is given without overflow or rounding.
