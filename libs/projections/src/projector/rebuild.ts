@@ -1,6 +1,5 @@
 import type { EventStore, Upcasters } from '@ledger/event-store';
 import type { ReadModelStore } from '../store/read-model-store';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { EventProjector } from './projected-events';
 
 export interface RebuildProgress {
@@ -59,24 +58,6 @@ export class RebuildError extends Error {
  * version until the swap and the new one after; a projector still running notices at its next batch.
  * Yields to the event loop between transactions, so it may run inside a serving process.
  */
-/**
- * The pages of `source`, each read while the consumer still works on the one before: it is fetched at the
- * event loop's next idle moment, which on a PostgreSQL read store is while the writes of the page before
- * travel and run (this thread would wait through them otherwise); on SQLite, which never waits, nothing
- * changes. Never more than one page ahead.
- */
-async function* readAhead<Page>(source: AsyncIterator<Page>): AsyncGenerator<Page> {
-  let next = source.next();
-  for (;;) {
-    const current = await next;
-    if (current.done) return;
-    next = yieldToEventLoop().then(() => source.next());
-    // awaited at the next turn; a failure must not count as unhandled meanwhile
-    next.catch(() => undefined);
-    yield current.value;
-  }
-}
-
 export async function rebuildReadModels(
   events: EventStore,
   readModels: ReadModelStore,
@@ -99,7 +80,7 @@ export async function rebuildReadModels(
     }
   }
   const applyAll = async (building: boolean): Promise<void> => {
-    const [failure] = await readModels.applyPages(readAhead(pages()[Symbol.asyncIterator]()), {
+    const [failure] = await readModels.applyPages(pages(), {
       models: names,
       building,
       eventsPerTransaction: options.eventsPerTransaction ?? EVENTS_PER_TRANSACTION,
