@@ -37,6 +37,8 @@ export interface SqliteSqlOptions {
    */
   synchronous?: 'FULL' | 'NORMAL';
   readonly?: boolean;
+  /** page cache of the connection in MiB (SQLite's default is 2) */
+  cacheMiB?: number;
 }
 
 /**
@@ -96,6 +98,7 @@ export class SqliteSqlDatabase implements SqlDatabase {
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
     db.pragma('busy_timeout = 5000');
+    if (options.cacheMiB !== undefined) db.pragma(`cache_size = -${Math.round(options.cacheMiB * 1024)}`);
     return new SqliteSqlDatabase(db, file === ':memory:' ? file : resolve(file));
   }
 
