@@ -54,7 +54,12 @@ export interface ReadModel<Event extends DomainEvent = DomainEvent, Change = unk
   write(changes: Change[], tables: TableNames, dialect: SqlDialect): Statement[];
 }
 
-/** Both times of a fact, as the rows of every read model keep them. */
+/**
+ * Both times of a fact, as the rows of every read model keep them. Projections of frequent events write
+ * the three fields out in an object literal rather than spreading `factTimes(event)` into it: V8 (Node 20)
+ * builds an object from a spread plus further properties some twenty times slower than from a literal,
+ * and a rebuild pays that once per event.
+ */
 export interface FactTimes {
   position: bigint;
   effectiveAt: string;

@@ -945,8 +945,10 @@ describe.each(STORE_KINDS)('Rebuilding the read models on %s', (kind) => {
       const before = await generationTables(live);
       expect(before.length).toBeGreaterThan(0);
 
+      // pages of any size, several to a transaction or one
       const result = await rebuildReadModels(new InMemoryLogStore(log.events), live.store, {
         batchSize: random.int(1, 40),
+        eventsPerTransaction: random.int(1, 120),
       });
       expect(result).toMatchObject({ position: log.head, head: log.head, events: log.events.length });
       expect(await readModelState(live, log)).toEqual(expected);

@@ -1,5 +1,5 @@
 import { STOCKPILE_EVENT_TYPES, STOCKPILE_STREAMS, type StockpileEvent, storedGrams } from '@ledger/domain';
-import { type FactTimes, factTimes, type Projected, type ReadModel, TIMES_COLUMNS } from '../read-model';
+import { type FactTimes, type Projected, type ReadModel, TIMES_COLUMNS } from '../read-model';
 import type { SqlValue, Statement } from '../sql/sql.port';
 
 export type MovementKind = 'acquired' | 'released' | 'transferredIn' | 'transferredOut';
@@ -14,8 +14,11 @@ export interface InventoryMovement extends FactTimes {
 }
 
 export function projectInventory(event: Projected<StockpileEvent>): InventoryMovement[] {
+  // a literal, not a spread of factTimes(event): see FactTimes
   const movement = (kind: MovementKind, material: string, location: string, grams: bigint) => ({
-    ...factTimes(event),
+    position: event.position,
+    effectiveAt: event.effectiveAt,
+    recordedAt: event.recordedAt,
     stockpileId: event.entityId,
     material,
     location,
@@ -70,7 +73,8 @@ interface BalanceDelta {
 function balanceDeltas(movements: InventoryMovement[]): BalanceDelta[] {
   const deltas = new Map<string, BalanceDelta>();
   for (const movement of movements) {
-    let delta = deltas.get(key(movement));
+    const balance = key(movement);
+    let delta = deltas.get(balance);
     if (!delta) {
       delta = {
         movement,
@@ -82,7 +86,7 @@ function balanceDeltas(movements: InventoryMovement[]): BalanceDelta[] {
         firstEffectiveAt: movement.effectiveAt,
         lastEffectiveAt: movement.effectiveAt,
       };
-      deltas.set(key(movement), delta);
+      deltas.set(balance, delta);
     }
     delta.totals[movement.kind] += movement.grams;
     delta.lastPosition = movement.position;

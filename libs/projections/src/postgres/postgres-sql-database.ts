@@ -13,9 +13,6 @@ export const POSTGRES_DIALECT: SqlDialect = {
   least: (left, right) => `LEAST(${left}, ${right})`,
 };
 
-/** PostgreSQL takes at most 65535 parameters in one statement. */
-const MAX_PARAMETERS = 60_000;
-
 /** `?` placeholders (outside quoted text) numbered as PostgreSQL wants them: `$1`, `$2`, ... */
 export function numberPlaceholders(sql: string, offset = 0): string {
   let out = '';
@@ -38,8 +35,28 @@ export function numberPlaceholders(sql: string, offset = 0): string {
   return out;
 }
 
-/** The `(?, ?, ...)` tuple after VALUES, which a multi-row insert repeats. */
-const VALUES_TUPLE = /\bVALUES\s*(\((?:\s*\?\s*,)*\s*\?\s*\))/i;
+/** `INSERT INTO table (columns) VALUES (?, ...)`: an insert whose rows can go as one array per column. */
+const INSERT_VALUES =
+  /^\s*INSERT\s+INTO\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(([^)]*)\)\s*VALUES\s*\((?:\s*\?\s*,)*\s*\?\s*\)/i;
+
+/**
+ * One column's values as a PostgreSQL array literal (`{"a","b",NULL}`): every element quoted, so that
+ * commas, braces and spaces in texts are plain characters; only `"` and `\` need a backslash.
+ */
+function arrayLiteral(values: readonly SqlValue[]): string {
+  let literal = '{';
+  for (let index = 0; index < values.length; index += 1) {
+    if (index > 0) literal += ',';
+    const value = values[index];
+    if (value === null || value === undefined) {
+      literal += 'NULL';
+      continue;
+    }
+    const text = typeof value === 'string' ? value : value.toString();
+    literal += `"${/["\\]/.test(text) ? text.replace(/["\\]/g, '\\$&') : text}"`;
+  }
+  return `${literal}}`;
+}
 
 const toParameter = (value: SqlValue): string | number | null =>
   typeof value === 'bigint' ? value.toString() : value;
@@ -49,10 +66,20 @@ interface Prepared {
   text: string;
 }
 
+/** A multi-row insert as one array per column, with the columns' types (`execute`). */
+interface ArrayInsert extends Prepared {
+  types: string[];
+}
+
 /** A pool of connections to the read-model database; statements are prepared once per connection. */
 export class PostgresSqlDatabase implements SqlDatabase {
   readonly dialect = POSTGRES_DIALECT;
   private readonly prepared = new Map<string, Prepared>();
+  /**
+   * By insert text: its unnest form, or undefined when it has none. A physical table's name is never
+   * reused for other columns (a generation's number is new), so the types looked up once stay right.
+   */
+  private readonly arrayInserts = new Map<string, ArrayInsert | undefined>();
   private savepoints = 0;
 
   constructor(readonly pool: Pool) {}
@@ -136,26 +163,63 @@ export class PostgresSqlDatabase implements SqlDatabase {
     }
   }
 
-  /** Inserts go as multi-row statements (one round trip per few thousand rows); the rest row by row. */
+  /**
+   * An insert of several rows goes as one statement whatever their number: `INSERT ... SELECT * FROM
+   * unnest($1::type[], ...)`, one array per column. Its text is the same for every batch, so it is prepared
+   * once, and the server reads arrays much faster than it plans thousands of placeholders; conflicts are
+   * decided row by row as for VALUES. The rest go row by row.
+   */
   private async execute(client: PoolClient, statements: readonly Statement[]): Promise<void> {
     for (const { sql, rows } of statements) {
       if (rows.length === 0) continue;
-      const tuple = VALUES_TUPLE.exec(sql);
-      if (!tuple || rows.length === 1) {
+      const insert = rows.length > 1 ? await this.arrayInsert(client, sql) : undefined;
+      if (!insert) {
         for (const row of rows) await this.query(client, sql, row);
         continue;
       }
-      const width = rows[0]!.length;
-      const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / width));
-      for (let start = 0; start < rows.length; start += perStatement) {
-        const chunk = rows.slice(start, start + perStatement);
-        const tuples = chunk.map(() => tuple[1]).join(', ');
-        const text = numberPlaceholders(sql.replace(tuple[1]!, tuples));
-        // chunks of the same size reuse one prepared statement
-        const name = `m${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
-        await client.query({ name, text, values: chunk.flat().map(toParameter) });
+      const columns: SqlValue[][] = insert.types.map(() => new Array<SqlValue>(rows.length));
+      for (let row = 0; row < rows.length; row += 1) {
+        const values = rows[row]!;
+        for (let column = 0; column < columns.length; column += 1) columns[column]![row] = values[column]!;
+      }
+      await client.query({ name: insert.name, text: insert.text, values: columns.map(arrayLiteral) });
+    }
+  }
+
+  /** The unnest form of a multi-row insert (see `execute`); undefined for any other statement. */
+  private async arrayInsert(client: PoolClient, sql: string): Promise<ArrayInsert | undefined> {
+    if (this.arrayInserts.has(sql)) return this.arrayInserts.get(sql);
+    const match = INSERT_VALUES.exec(sql);
+    const rest = match ? sql.slice(match[0].length) : '';
+    let insert: ArrayInsert | undefined;
+    if (match && !rest.includes('?')) {
+      const [, table, columnList] = match;
+      const columns = columnList!.split(',').map((column) => column.trim());
+      const types = await this.columnTypes(client, table!);
+      // no such table (yet): row by row, where the insert fails as it should; asked again next time
+      if (types.size === 0) return undefined;
+      if (columns.every((column) => types.has(column))) {
+        const arrays = columns.map((column, index) => `$${index + 1}::${types.get(column)}[]`);
+        const text = `INSERT INTO ${table} (${columns.join(', ')}) SELECT * FROM unnest(${arrays.join(', ')})${rest}`;
+        insert = {
+          name: `u${createHash('sha1').update(text).digest('hex').slice(0, 20)}`,
+          text,
+          types: columns.map((column) => types.get(column)!),
+        };
       }
     }
+    this.arrayInserts.set(sql, insert);
+    return insert;
+  }
+
+  /** A table's column types from the catalog, as `format_type` spells them. */
+  private async columnTypes(client: PoolClient, table: string): Promise<Map<string, string>> {
+    const { rows } = await client.query<{ name: string; type: string }>(
+      `SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute
+        WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped`,
+      [table],
+    );
+    return new Map(rows.map((row) => [row.name, row.type]));
   }
 
   async close(): Promise<void> {

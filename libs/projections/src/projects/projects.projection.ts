@@ -5,7 +5,7 @@ import {
   storedGrams,
   storedMinorUnits,
 } from '@ledger/domain';
-import { type FactTimes, factTimes, type Projected, type ReadModel, TIMES_COLUMNS } from '../read-model';
+import { type FactTimes, type Projected, type ReadModel, TIMES_COLUMNS } from '../read-model';
 import type { SqlValue, Statement } from '../sql/sql.port';
 
 /** One fact about a project, each kind in its own table; every row keeps both times. */
@@ -45,18 +45,45 @@ export type ProjectChange = FactTimes & { projectId: string } & (
   );
 
 export function projectProjects(event: Projected<ProjectEvent>): ProjectChange[] {
-  const base = { ...factTimes(event), projectId: event.entityId };
+  // literals, not spreads of a base object: see FactTimes
+  const { position, effectiveAt, recordedAt, entityId: projectId } = event;
   switch (event.type) {
     case 'ProjectRegistered': {
       const { name, operator, country, materials, stage } = event.data;
-      return [{ ...base, kind: 'registered', name, operator, country, materials, stage }];
+      return [
+        {
+          position,
+          effectiveAt,
+          recordedAt,
+          projectId,
+          kind: 'registered',
+          name,
+          operator,
+          country,
+          materials,
+          stage,
+        },
+      ];
     }
     case 'ProjectStageAdvanced':
-      return [{ ...base, kind: 'stage', from: event.data.from, to: event.data.to }];
+      return [
+        {
+          position,
+          effectiveAt,
+          recordedAt,
+          projectId,
+          kind: 'stage',
+          from: event.data.from,
+          to: event.data.to,
+        },
+      ];
     case 'CapacityDeclared':
       return [
         {
-          ...base,
+          position,
+          effectiveAt,
+          recordedAt,
+          projectId,
           kind: 'capacity',
           material: event.data.material,
           grams: storedGrams(event.data.annualCapacity, 'annualCapacity'),
@@ -66,7 +93,10 @@ export function projectProjects(event: Projected<ProjectEvent>): ProjectChange[]
       const { financingId, financier, financierCountry, instrument, amount } = event.data;
       return [
         {
-          ...base,
+          position,
+          effectiveAt,
+          recordedAt,
+          projectId,
           kind: 'financing',
           financingId,
           financier,
@@ -82,7 +112,10 @@ export function projectProjects(event: Projected<ProjectEvent>): ProjectChange[]
       const { offtakeId, buyer, buyerCountry, material, annualVolume, startsOn, endsOn } = event.data;
       return [
         {
-          ...base,
+          position,
+          effectiveAt,
+          recordedAt,
+          projectId,
           kind: 'offtake',
           offtakeId,
           buyer,
@@ -97,7 +130,10 @@ export function projectProjects(event: Projected<ProjectEvent>): ProjectChange[]
     case 'OfftakeDeliveryRecorded':
       return [
         {
-          ...base,
+          position,
+          effectiveAt,
+          recordedAt,
+          projectId,
           kind: 'delivery',
           offtakeId: event.data.offtakeId,
           grams: storedGrams(event.data.quantity),
@@ -107,7 +143,10 @@ export function projectProjects(event: Projected<ProjectEvent>): ProjectChange[]
     case 'OfftakeTerminated':
       return [
         {
-          ...base,
+          position,
+          effectiveAt,
+          recordedAt,
+          projectId,
           kind: 'termination',
           offtakeId: event.data.offtakeId,
           reason: event.data.reason,

@@ -27,7 +27,10 @@ export async function openReadModelStore(
     store = openPostgresReadModelStore(config.readStore.url, models);
   } else {
     const file = sqliteFileOf({ dataDir: config.dataDir } as StoreConfig);
-    const writer = SqliteSqlDatabase.open(file, { synchronous: 'NORMAL' });
+    // The projector's writes: a page cache large enough that a transaction's pages stay in memory until its
+    // commit instead of spilling to the write-ahead log and being read back (a rebuild's transactions are
+    // large: about 8% less time at 300,000 events), at most 32 MiB more of this process's memory.
+    const writer = SqliteSqlDatabase.open(file, { synchronous: 'NORMAL', cacheMiB: 32 });
     store = new ReadModelStore(
       { reader: SqliteSqlDatabase.open(file), writer, records: SqliteSqlDatabase.open(file) },
       models,

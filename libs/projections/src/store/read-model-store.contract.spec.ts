@@ -68,6 +68,24 @@ async function generationTables(readModels: TestReadModels): Promise<string[]> {
     .sort();
 }
 
+/** The indexes of the read models' tables by logical table (`<logical>_g<generation>` without the number). */
+async function generationIndexes(readModels: TestReadModels): Promise<Record<string, string[]>> {
+  const rows = await readModels.db.all<{ name: string; table_name: string }>(
+    readModels.kind === 'sqlite'
+      ? "SELECT name, tbl_name AS table_name FROM sqlite_master WHERE type = 'index'"
+      : 'SELECT indexname AS name, tablename AS table_name FROM pg_indexes WHERE schemaname = current_schema()',
+  );
+  const indexes: Record<string, string[]> = {};
+  for (const row of rows) {
+    if (!/_g\d+$/.test(row.table_name)) continue;
+    const logical = row.table_name.replace(/_g\d+$/, '');
+    // SQLite's automatic indexes of keys are numbered per table; PostgreSQL names them after the table
+    (indexes[logical] ??= []).push(row.name.replace(/_g\d+/, '').replace(/_\d+$/, ''));
+  }
+  for (const names of Object.values(indexes)) names.sort();
+  return indexes;
+}
+
 /** A small log over two categories: stockpile movements (two models read them) and supply statistics. */
 function smallLog(): EventLog {
   const log = new EventLog('2025-01-01');
@@ -364,6 +382,27 @@ describe.each(STORE_KINDS)('The read-model store contract on %s', (kind) => {
       expect(await positions(readModels.store)).toEqual({ ...everyModelAt(6n), throwing_v1: 2n });
     });
 
+    it('stops applying pages after the first page a model fails on, with everything before it kept', async () => {
+      const log = poisonedLog();
+      log.acquire('jp-reserve', 'gallium', tonnes('2'), 'Tsukuba'); // 6
+      const models = [...READ_MODELS, throwingModel as unknown as ReadModel];
+      const readModels = await open(models);
+      const events = projected(log.events);
+      async function* pages() {
+        for (const page of [events.slice(0, 2), events.slice(2, 4), events.slice(4)]) yield page;
+      }
+      const applied: bigint[] = [];
+      const failures = await readModels.store.applyPages(pages(), {
+        eventsPerTransaction: 3,
+        onApplied: (page) => applied.push(page[page.length - 1]!.position),
+      });
+      expect(failures).toMatchObject([{ model: 'throwing_v1', position: 3n }]);
+      // the failing page (3..4) was applied for the others, and the third page never read
+      expect(applied).toEqual([2n, 4n]);
+      expect(await positions(readModels.store)).toEqual({ ...everyModelAt(4n), throwing_v1: 2n });
+      expect((await readModels.table('throwing_rows')).map((row) => row.position)).toEqual(['1', '2']);
+    });
+
     it('stops alone at the event whose rows the database refuses, with the rows before it written', async () => {
       const log = poisonedLog();
       const models = [...READ_MODELS, refusedModel as unknown as ReadModel];
@@ -437,6 +476,30 @@ describe.each(STORE_KINDS)('The read-model store contract on %s', (kind) => {
       // the new generation goes on from its own checkpoint
       await readModels.feed(log.events);
       expect(await readModels.dump()).toEqual(live);
+    });
+
+    it('loads the new generation without its secondary indexes, and creates them before the swap', async () => {
+      const log = smallLog();
+      const readModels = await open();
+      await readModels.feed(log.events);
+      const indexes = await generationIndexes(readModels);
+      expect(indexes.inventory_movements).toEqual(
+        expect.arrayContaining([expect.stringContaining('inventory_movements_by_balance')]),
+      );
+
+      await readModels.store.beginRebuild(rebuilt);
+      await readModels.store.apply(projected(log.events), { building: true, models: rebuilt });
+      // the building generation has its keys (which decide conflicts) but not the indexes for queries: the
+      // only index by balance is the live generation's
+      const byBalance = await readModels.db.all<{ name: string }>(
+        readModels.kind === 'sqlite'
+          ? "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'inventory_movements_g%_by_balance'"
+          : "SELECT indexname AS name FROM pg_indexes WHERE indexname LIKE 'inventory_movements_g%_by_balance'",
+      );
+      expect(byBalance).toHaveLength(1);
+
+      await readModels.store.swapRebuild(rebuilt);
+      expect(await generationIndexes(readModels)).toEqual(indexes);
     });
 
     it('swaps all or nothing: a model without a rebuild refuses the whole swap', async () => {
@@ -571,6 +634,23 @@ describe.each(STORE_KINDS)('The read-model store contract on %s', (kind) => {
         }
       });
     }
+  });
+
+  describe('many rows in one statement', () => {
+    it('writes texts exactly, whatever characters they hold', async () => {
+      // quotes, backslashes, separators and braces of array and row syntaxes, a text that reads NULL
+      const locations = ['a"b', 'c\\d', '{e,f}', 'NULL', '', ' g h ', "i'j", 'ünï\tcödé', '\\"', '(k, l)'];
+      const log = new EventLog('2025-01-01');
+      log.establishStockpile('jp-reserve', { JP: '100' });
+      for (const location of locations) log.acquire('jp-reserve', 'gallium', tonnes('1'), location);
+      const readModels = await open([...READ_MODELS, refusedModel as unknown as ReadModel]);
+      // one batch: each table's rows go in one multi-row statement
+      expect(await readModels.store.apply(projected(log.events))).toEqual([]);
+      expect((await readModels.table('refused_rows')).map((row) => row.location).sort()).toEqual(
+        [...locations].sort(),
+      );
+      expect((await inventory(readModels)).map((row) => row.location).sort()).toEqual([...locations].sort());
+    });
   });
 
   describe('exact sums', () => {

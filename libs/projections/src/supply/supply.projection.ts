@@ -1,5 +1,5 @@
 import { storedGrams, SUPPLY_EVENT_TYPES, SUPPLY_STREAMS, type SupplyEvent } from '@ledger/domain';
-import { type FactTimes, factTimes, type Projected, type ReadModel, TIMES_COLUMNS } from '../read-model';
+import { type FactTimes, type Projected, type ReadModel, TIMES_COLUMNS } from '../read-model';
 
 /**
  * A trade flow (exporter set) or a consumption figure (exporter empty) of one country, material and year.
@@ -16,11 +16,15 @@ export interface SupplyStatistic extends FactTimes {
 }
 
 export function projectSupply(event: Projected<SupplyEvent>): SupplyStatistic[] {
+  // literals, not spreads of factTimes(event): see FactTimes
+  const { position, effectiveAt, recordedAt } = event;
   switch (event.type) {
     case 'TradeFlowRecorded':
       return [
         {
-          ...factTimes(event),
+          position,
+          effectiveAt,
+          recordedAt,
           kind: 'trade',
           country: event.data.importer,
           exporter: event.data.exporter,
@@ -32,7 +36,9 @@ export function projectSupply(event: Projected<SupplyEvent>): SupplyStatistic[] 
     case 'ConsumptionRecorded':
       return [
         {
-          ...factTimes(event),
+          position,
+          effectiveAt,
+          recordedAt,
           kind: 'consumption',
           country: event.data.country,
           exporter: '',
