@@ -32,6 +32,8 @@ const READY_POLL_MS = 200;
 /** The queries of the table: what a user does, once the API has caught up. */
 const QUERIES = [
   { name: 'GET /inventory p50 (whole inventory page)', path: '/inventory' },
+  // The whole page grows with the ledger (more balances); a page of fixed size shows the cost per answer.
+  { name: 'GET /inventory?limit=100 p50 (a page of 100 balances)', path: '/inventory?limit=100' },
   { name: 'GET /exposure/JP p50 (a country, every material)', path: '/exposure/JP' },
   { name: 'GET /audit/digest p50 (at the head)', path: '/audit/digest' },
   { name: 'GET /ready p50', path: '/ready' },
@@ -138,9 +140,16 @@ async function firstStart(api: NodeProcess, timeoutMs: number): Promise<FirstSta
   };
 }
 
+interface QueryMeasure {
+  p50Ms: number;
+  /** the size of the last answer: a query whose answer grows with the ledger costs more for that alone */
+  answerBytes: number;
+}
+
 /** p50 of `path`: up to `samples` sequential requests, within `budgetMs` (at least 3). */
-async function p50(api: NodeProcess, path: string, samples: number, budgetMs: number): Promise<number> {
+async function p50(api: NodeProcess, path: string, samples: number, budgetMs: number): Promise<QueryMeasure> {
   const times: number[] = [];
+  let answerBytes = 0;
   const until = Date.now() + budgetMs;
   while (times.length < samples && (times.length < 3 || Date.now() < until)) {
     const started = process.hrtime.bigint();
@@ -148,18 +157,22 @@ async function p50(api: NodeProcess, path: string, samples: number, budgetMs: nu
       headers: { authorization: `Bearer ${BENCH_KEY}` },
       signal: AbortSignal.timeout(600_000),
     });
-    await response.arrayBuffer();
+    answerBytes = (await response.arrayBuffer()).byteLength;
     if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}`);
     times.push(milliseconds(started));
   }
-  return percentile(ascending(times), 0.5);
+  return { p50Ms: percentile(ascending(times), 0.5), answerBytes };
+}
+
+function kilobytes(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} kB`;
 }
 
 interface SizeMeasures {
   events: number;
   generationSeconds: number;
   start: FirstStart;
-  queries: number[];
+  queries: QueryMeasure[];
 }
 
 async function measureSize(context: BenchContext, size: number): Promise<SizeMeasures> {
@@ -178,7 +191,7 @@ async function measureSize(context: BenchContext, size: number): Promise<SizeMea
     const start = await firstStart(api, Math.max(180_000, size / 2));
     const samples = context.options.quick ? 10 : 30;
     const budgetMs = context.options.quick ? 5_000 : 60_000;
-    const queries: number[] = [];
+    const queries: QueryMeasure[] = [];
     for (const query of QUERIES) queries.push(await p50(api, query.path, samples, budgetMs));
     return { events: fixture.events, generationSeconds: fixture.generationSeconds, start, queries };
   } finally {
@@ -216,7 +229,7 @@ export async function scaleBenchmark(context: BenchContext): Promise<ScaleTable>
     ...QUERIES.map((query, index) => ({
       name: query.name,
       unit: 'ms',
-      values: column((m) => m.queries[index]!),
+      values: column((m) => m.queries[index]!.p50Ms),
       aim: 'grows ≤ 2.5× from 100k to 1M',
     })),
   ];
@@ -224,7 +237,8 @@ export async function scaleBenchmark(context: BenchContext): Promise<ScaleTable>
     (m) =>
       `${m.events.toLocaleString('en')} events (generated in ${m.generationSeconds.toFixed(1)} s): ` +
       `${m.start.healthPolls} /health polls during the first start, ${m.start.healthUnanswered} unanswered; ` +
-      `/ready answered ${m.start.readyStatuses.join(', ')}`,
+      `/ready answered ${m.start.readyStatuses.join(', ')}; answers ` +
+      QUERIES.map((query, index) => `${query.path} ${kilobytes(m.queries[index]!.answerBytes)}`).join(', '),
   );
   return { sizes: measured.map((m) => m.events), rows, notes };
 }
