@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Client, type CustomTypesConfig, Pool, type QueryConfig, type QueryResultRow, types } from 'pg';
 import { canonicalJson } from '../canonical-json';
+import { pollingSubscription } from '../polling-subscription';
 import type { EventToAppend, RecordedEvent, RecordedOrStoredEvent, StoredEvent } from '../event-envelope';
 import {
   type AppendResult,
@@ -424,54 +425,21 @@ export class PostgresEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeOptions): Subscription {
     this.startListening();
-    let running = true;
-    // Set by every append or notification, cleared before every read: an append that lands between an
-    // empty read and the pause that follows it must not wait out the poll interval.
-    let appendedSinceRead = false;
-    let wake: (() => void) | undefined;
-    const onAppend = () => {
-      appendedSinceRead = true;
-      wake?.();
-    };
-    this.appended.on('append', onAppend);
-    const pause = (ms: number, untilAppend: boolean) =>
-      new Promise<void>((resolve) => {
-        if ((untilAppend && appendedSinceRead) || !running) return resolve();
-        const timer = setTimeout(resolve, ms);
-        wake = () => {
-          if (!untilAppend && running) return;
-          clearTimeout(timer);
-          resolve();
-        };
-      }).finally(() => (wake = undefined));
-
-    const loop = async () => {
-      let position = options.fromPosition;
-      while (running) {
-        try {
-          appendedSinceRead = false;
-          const batch = await this.readAll({ fromPosition: position, limit: options.batchSize ?? 500 });
-          if (batch.length === 0) {
-            await pause(this.listening ? this.listeningPollIntervalMs : this.pollIntervalMs, true);
-            continue;
-          }
-          await options.onEvents(batch);
-          position = batch[batch.length - 1]!.position;
-        } catch (error) {
-          options.onError?.(error, true);
-          // A retry after a failure waits its pause out: appends elsewhere do not make the database healthy.
-          if (running) await pause(RETRY_PAUSE_MS, false);
-        }
-      }
-    };
-    const done = loop();
+    const polling = pollingSubscription(
+      {
+        appended: this.appended,
+        readAll: (read) => this.readAll(read),
+        // while LISTEN is up the poll is a safety net only
+        idlePauseMs: () => (this.listening ? this.listeningPollIntervalMs : this.pollIntervalMs),
+        retryPauseMs: RETRY_PAUSE_MS,
+        appendEndsRetryPause: false,
+      },
+      options,
+    );
     const subscription: Subscription = {
       stop: async () => {
-        running = false;
-        this.appended.off('append', onAppend);
-        wake?.();
         this.subscriptions.delete(subscription);
-        await done;
+        await polling.stop();
       },
     };
     this.subscriptions.add(subscription);

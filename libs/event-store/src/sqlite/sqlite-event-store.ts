@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { canonicalJson } from '../canonical-json';
+import { pollingSubscription } from '../polling-subscription';
 import type { EventToAppend, RecordedEvent, RecordedOrStoredEvent, StoredEvent } from '../event-envelope';
 import {
   type AppendResult,
@@ -441,54 +442,17 @@ export class SqliteEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeOptions): Subscription {
-    let running = true;
-    // Set by every append, cleared before every read: an append that lands between an empty read and the
-    // pause that follows it must not wait out the poll interval.
-    let appendedSinceRead = false;
-    let wake: (() => void) | undefined;
-    const onAppend = () => {
-      appendedSinceRead = true;
-      wake?.();
-    };
-    this.appended.on('append', onAppend);
-    const pause = (ms: number) =>
-      new Promise<void>((resolve) => {
-        if (appendedSinceRead || !running) return resolve();
-        const timer = setTimeout(resolve, ms);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      }).finally(() => (wake = undefined));
-
-    const loop = async () => {
-      let position = options.fromPosition;
-      while (running) {
-        try {
-          appendedSinceRead = false;
-          const batch = await this.readAll({ fromPosition: position, limit: options.batchSize ?? 500 });
-          if (batch.length === 0) {
-            await pause(POLL_INTERVAL_MS);
-            continue;
-          }
-          await options.onEvents(batch);
-          position = batch[batch.length - 1]!.position;
-        } catch (error) {
-          // Every failure here is worth another try: the file is local, nothing refuses us for good.
-          options.onError?.(error, true);
-          if (running) await pause(RETRY_PAUSE_MS);
-        }
-      }
-    };
-    const done = loop();
-    return {
-      stop: async () => {
-        running = false;
-        this.appended.off('append', onAppend);
-        wake?.();
-        await done;
+    return pollingSubscription(
+      {
+        appended: this.appended,
+        readAll: (read) => this.readAll(read),
+        idlePauseMs: () => POLL_INTERVAL_MS,
+        retryPauseMs: RETRY_PAUSE_MS,
+        // the file is local: an append proves it works again
+        appendEndsRetryPause: true,
       },
-    };
+      options,
+    );
   }
 
   async close(): Promise<void> {
