@@ -22,6 +22,8 @@ const WARM_UP = 10;
 interface Captured {
   sql: string;
   params: readonly SqlValue[];
+  /** rows as arrays (`tuples`), which the bare run then asks for too */
+  asArrays: boolean;
 }
 
 /** A reader that notes every statement the queries send through it: what the bare baseline runs. */
@@ -29,11 +31,15 @@ function recording(reader: SqlReader, log: Captured[]): SqlReader {
   return {
     dialect: reader.dialect,
     all: (sql, params = []) => {
-      log.push({ sql, params });
+      log.push({ sql, params, asArrays: false });
       return reader.all(sql, params);
     },
+    tuples: (sql, params = []) => {
+      log.push({ sql, params, asArrays: true });
+      return reader.tuples(sql, params);
+    },
     get: (sql, params = []) => {
-      log.push({ sql, params });
+      log.push({ sql, params, asArrays: false });
       return reader.get(sql, params);
     },
   };
@@ -64,13 +70,13 @@ function bareSqlite(file: string): BareRunner {
   return {
     note: 'the same statements, prepared once, run one after the other with raw better-sqlite3',
     async run(statements) {
-      for (const { sql, params } of statements) {
+      for (const { sql, params, asArrays } of statements) {
         let statement = prepared.get(sql);
         if (!statement) {
           statement = db.prepare(sql).safeIntegers(true);
           prepared.set(sql, statement);
         }
-        statement.all(...params);
+        statement.raw(asArrays).all(...params);
       }
     },
     async close() {
@@ -86,7 +92,7 @@ function barePostgres(url: string): BareRunner {
     note: 'the same statements, prepared, run together on a pool of 8 (as the adapter does) with raw node-postgres',
     async run(statements) {
       await Promise.all(
-        statements.map(({ sql, params }) => {
+        statements.map(({ sql, params, asArrays }) => {
           let name = names.get(sql);
           if (!name) {
             name = `bare${names.size}`;
@@ -96,6 +102,7 @@ function barePostgres(url: string): BareRunner {
             name,
             text: numberPlaceholders(sql),
             values: params.map((value) => (typeof value === 'bigint' ? value.toString() : value)),
+            ...(asArrays ? { rowMode: 'array' } : {}),
           });
         }),
       );

@@ -30,25 +30,30 @@ export interface BalanceGrams {
   totals: Record<MovementKind, bigint>;
 }
 
-interface BalanceRecord {
-  stockpile_id: string;
-  material: string;
-  location: string;
-  acquired: unknown;
-  released: unknown;
-  transferred_in: unknown;
-  transferred_out: unknown;
-  first_position: unknown;
-  last_position: unknown;
-  first_recorded_at: string;
-  last_recorded_at: string;
-  first_effective_at: string;
-  last_effective_at: string;
-}
+/**
+ * What a page reads of a balance row, as an array (`tuples`): a page of 1,000 balances spends a third of
+ * its time making row objects otherwise. The first_* columns only filter, so they stay in the database.
+ */
+type BalanceRecord = [
+  stockpileId: string,
+  material: string,
+  location: string,
+  acquired: unknown,
+  released: unknown,
+  transferredIn: unknown,
+  transferredOut: unknown,
+  lastPosition: unknown,
+  lastRecordedAt: string,
+  lastEffectiveAt: string,
+];
+const BALANCE_RECORD_COLUMNS =
+  'stockpile_id, material, location, acquired, released, transferred_in, transferred_out, ' +
+  'last_position, last_recorded_at, last_effective_at';
 
 const KINDS = Object.keys(BALANCE_COLUMNS) as MovementKind[];
-const keyOf = (row: { stockpile_id: string; material: string; location: string }) =>
-  JSON.stringify([row.stockpile_id, row.material, row.location]);
+// Length-prefixed, so no two keys collide whatever the parts hold; cheaper than JSON.stringify of an array.
+const keyOf = (stockpileId: string, material: string, location: string) =>
+  `${stockpileId.length}:${stockpileId}${material.length}:${material}${location}`;
 
 export const onHandGrams = (totals: Record<MovementKind, bigint>): bigint =>
   totals.acquired + totals.transferredIn - totals.released - totals.transferredOut;
@@ -111,57 +116,71 @@ export async function inventoryBalances(
   for (;;) {
     const wanted = page.limit - items.length;
     // one row more than wanted tells whether another page follows
-    const fetched = await db.all<BalanceRecord>(
-      `SELECT * FROM inventory_balances
+    const fetched = await db.tuples<BalanceRecord>(
+      `SELECT ${BALANCE_RECORD_COLUMNS} FROM inventory_balances
         WHERE ${clauses.join(' AND ')} ${after ? 'AND (stockpile_id, material, location) > (?, ?, ?)' : ''}
         ORDER BY stockpile_id, material, location LIMIT ?`,
       [...params, ...(after ?? []), wanted + 1],
     );
     const batch = fetched.slice(0, wanted);
-    const computed = await balancesAt(db, batch, cut);
     // in key order; a balance with no movement inside the cut has no row
-    for (const row of batch) {
-      const balance = computed.get(keyOf(row));
-      if (balance) items.push(balance);
-    }
+    for (const balance of await balancesAt(db, batch, cut)) if (balance) items.push(balance);
     if (fetched.length <= wanted) return { items, nextCursor: null };
     const last = batch[batch.length - 1]!;
-    after = [last.stockpile_id, last.material, last.location];
+    after = [last[0], last[1], last[2]];
     if (items.length >= page.limit) return { items, nextCursor: encodeCursor(after) };
   }
 }
 
-/** The totals of each balance at the cut: its running totals when they lie wholly inside, else summed. */
+/**
+ * The totals of each balance at the cut, in the order of `rows`: its running totals when they lie wholly
+ * inside, else summed (undefined when no movement of it lies inside).
+ */
 async function balancesAt(
   db: SqlReader,
   rows: BalanceRecord[],
   cut: Bitemporal,
-): Promise<Map<string, BalanceGrams>> {
-  const computed = new Map<string, BalanceGrams>();
-  const slow: BalanceRecord[] = [];
+): Promise<(BalanceGrams | undefined)[]> {
+  const balances: (BalanceGrams | undefined)[] = [];
+  const slow = new Map<string, number>();
+  const slowRows: BalanceRecord[] = [];
   for (const row of rows) {
+    const [
+      stockpileId,
+      material,
+      location,
+      acquired,
+      released,
+      transferredIn,
+      transferredOut,
+      lastPosition,
+      lastRecordedAt,
+      lastEffectiveAt,
+    ] = row;
     const everyMovementInside =
-      row.last_effective_at <= cut.asOf &&
-      knownBy(cut, { position: toBigInt(row.last_position), recordedAt: row.last_recorded_at });
+      lastEffectiveAt <= cut.asOf &&
+      knownBy(cut, { position: toBigInt(lastPosition), recordedAt: lastRecordedAt });
     if (!everyMovementInside) {
-      slow.push(row);
+      slow.set(keyOf(stockpileId, material, location), balances.length);
+      slowRows.push(row);
+      balances.push(undefined);
       continue;
     }
-    computed.set(keyOf(row), {
-      stockpileId: row.stockpile_id,
-      material: row.material,
-      location: row.location,
+    balances.push({
+      stockpileId,
+      material,
+      location,
       totals: {
-        acquired: toBigInt(row.acquired),
-        released: toBigInt(row.released),
-        transferredIn: toBigInt(row.transferred_in),
-        transferredOut: toBigInt(row.transferred_out),
+        acquired: toBigInt(acquired),
+        released: toBigInt(released),
+        transferredIn: toBigInt(transferredIn),
+        transferredOut: toBigInt(transferredOut),
       },
     });
   }
-  if (slow.length === 0) return computed;
+  if (slowRows.length === 0) return balances;
   const known = knownAtCondition(cut);
-  const tuples = paddedTuples(slow);
+  const tuples = paddedTuples(slowRows);
   const sums = await db.all<{
     stockpile_id: string;
     material: string;
@@ -174,23 +193,21 @@ async function balancesAt(
       WHERE (stockpile_id, material, location) IN (VALUES ${tuples.map(() => '(?, ?, ?)').join(', ')})
         AND effective_at <= ? AND ${known.sql}
       GROUP BY stockpile_id, material, location, kind`,
-    [...tuples.flatMap((row) => [row.stockpile_id, row.material, row.location]), cut.asOf, ...known.params],
+    [...tuples.flatMap((row) => [row[0], row[1], row[2]]), cut.asOf, ...known.params],
   );
   for (const sum of sums) {
-    let balance = computed.get(keyOf(sum));
-    if (!balance) {
-      balance = {
-        stockpileId: sum.stockpile_id,
-        material: sum.material,
-        location: sum.location,
-        totals: { acquired: 0n, released: 0n, transferredIn: 0n, transferredOut: 0n },
-      };
-      computed.set(keyOf(sum), balance);
-    }
+    const index = slow.get(keyOf(sum.stockpile_id, sum.material, sum.location));
+    if (index === undefined) continue;
+    const balance = (balances[index] ??= {
+      stockpileId: sum.stockpile_id,
+      material: sum.material,
+      location: sum.location,
+      totals: { acquired: 0n, released: 0n, transferredIn: 0n, transferredOut: 0n },
+    });
     const kind = KINDS.find((candidate) => candidate === sum.kind);
     if (kind) balance.totals[kind] += toBigInt(sum.grams);
   }
-  return computed;
+  return balances;
 }
 
 /** Every balance at the cut (filtered), read page by page: for reports over a bounded set of stockpiles. */

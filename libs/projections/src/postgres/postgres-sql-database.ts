@@ -105,14 +105,24 @@ export class PostgresSqlDatabase implements SqlDatabase {
     client: Pool | PoolClient,
     sql: string,
     params: readonly SqlValue[],
+    rowMode?: 'array',
   ): Promise<{ rows: Row[]; rowCount: number }> {
     const { name, text } = this.statement(sql);
-    const result = await client.query({ name, text, values: params.map(toParameter) });
+    const result = await client.query({
+      name,
+      text,
+      values: params.map(toParameter),
+      ...(rowMode === undefined ? {} : { rowMode }),
+    });
     return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
   }
 
   async all<Row = SqlRow>(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
     return (await this.query<Row>(this.pool, sql, params)).rows;
+  }
+
+  async tuples<Row extends readonly unknown[]>(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+    return (await this.query<Row>(this.pool, sql, params, 'array')).rows;
   }
 
   async get<Row = SqlRow>(sql: string, params: readonly SqlValue[] = []): Promise<Row | undefined> {
@@ -132,6 +142,7 @@ export class PostgresSqlDatabase implements SqlDatabase {
     const tx: SqlTransaction = {
       dialect: this.dialect,
       all: async (sql, params = []) => (await this.query<never>(client, sql, params)).rows,
+      tuples: async (sql, params = []) => (await this.query<never>(client, sql, params, 'array')).rows,
       get: async (sql, params = []) => (await this.query<never>(client, sql, params)).rows[0],
       run: async (sql, params = []) => (await this.query(client, sql, params)).rowCount,
       execute: (statements) => this.execute(client, statements),

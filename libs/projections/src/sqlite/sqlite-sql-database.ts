@@ -120,6 +120,20 @@ export class SqliteSqlDatabase implements SqlDatabase {
     return this.allNow<Row>(sql, params);
   }
 
+  private tuplesNow<Row>(sql: string, params: readonly SqlValue[]): Row[] {
+    // raw mode belongs to the cached statement, so it is set for this call only (nothing runs between)
+    const statement = this.prepared(sql).raw(true);
+    try {
+      return statement.all(...params) as Row[];
+    } finally {
+      statement.raw(false);
+    }
+  }
+
+  async tuples<Row extends readonly unknown[]>(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+    return this.tuplesNow<Row>(sql, params);
+  }
+
   async get<Row = SqlRow>(sql: string, params: readonly SqlValue[] = []): Promise<Row | undefined> {
     return this.prepared(sql).get(...params) as Row | undefined;
   }
@@ -140,6 +154,7 @@ export class SqliteSqlDatabase implements SqlDatabase {
       const tx: SqlTransaction = {
         dialect: this.dialect,
         all: async (sql, params = []) => this.allNow(sql, params),
+        tuples: async (sql, params = []) => this.tuplesNow(sql, params),
         get: async (sql, params = []) => this.prepared(sql).get(...params) as never,
         run: async (sql, params = []) => this.prepared(sql).run(...params).changes,
         execute: async (statements) => this.executeNow(statements),

@@ -210,6 +210,7 @@ async function openDyingStore(kind: StoreKind) {
   const dying: SqlDatabase = {
     dialect: writer.dialect,
     all: (sql, params) => writer.all(sql, params),
+    tuples: (sql, params) => writer.tuples(sql, params),
     get: (sql, params) => writer.get(sql, params),
     run: (sql, params) => writer.run(sql, params),
     exec: (sql) => writer.exec(sql),
@@ -650,6 +651,31 @@ describe.each(STORE_KINDS)('The read-model store contract on %s', (kind) => {
         [...locations].sort(),
       );
       expect((await inventory(readModels)).map((row) => row.location).sort()).toEqual([...locations].sort());
+    });
+  });
+
+  describe('rows as arrays', () => {
+    it('answers each row as its columns in the order the statement names them, for that call only', async () => {
+      const log = new EventLog('2025-01-01');
+      log.establishStockpile('jp-reserve', { JP: '100' });
+      log.acquire('jp-reserve', 'gallium', tonnes('2'), 'port');
+      log.acquire('jp-reserve', 'gallium', tonnes('3'), 'north');
+      const readModels = await open();
+      expect(await readModels.store.apply(projected(log.events))).toEqual([]);
+      const sql = 'SELECT location, last_position, stockpile_id FROM inventory_balances ORDER BY location';
+      const objects = await readModels.db.all<{
+        location: string;
+        last_position: unknown;
+        stockpile_id: string;
+      }>(sql);
+      const arrays = await readModels.db.tuples<[string, unknown, string]>(sql);
+      expect(arrays.map(([location, , stockpileId]) => [location, stockpileId])).toEqual([
+        ['north', 'jp-reserve'],
+        ['port', 'jp-reserve'],
+      ]);
+      expect(arrays).toEqual(objects.map((row) => [row.location, row.last_position, row.stockpile_id]));
+      // the same statement as objects again: arrays were asked for one call, not for the statement
+      expect(await readModels.db.all(sql)).toEqual(objects);
     });
   });
 
