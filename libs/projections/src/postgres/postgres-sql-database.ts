@@ -121,7 +121,10 @@ export class PostgresSqlDatabase implements SqlDatabase {
     return (await this.query<Row>(this.pool, sql, params)).rows;
   }
 
-  async tuples<Row extends readonly unknown[]>(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+  async tuples<Row extends readonly unknown[]>(
+    sql: string,
+    params: readonly SqlValue[] = [],
+  ): Promise<Row[]> {
     return (await this.query<Row>(this.pool, sql, params, 'array')).rows;
   }
 

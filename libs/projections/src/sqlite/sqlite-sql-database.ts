@@ -130,7 +130,10 @@ export class SqliteSqlDatabase implements SqlDatabase {
     }
   }
 
-  async tuples<Row extends readonly unknown[]>(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+  async tuples<Row extends readonly unknown[]>(
+    sql: string,
+    params: readonly SqlValue[] = [],
+  ): Promise<Row[]> {
     return this.tuplesNow<Row>(sql, params);
   }
 
