@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { openSqliteDatabase } from '@ledger/event-store';
+import { resolve } from 'node:path';
 import type { SqlDatabase, SqlDialect, SqlRow, SqlTransaction, SqlValue, Statement } from '../sql/sql.port';
 
 /**
@@ -36,7 +36,6 @@ export interface SqliteSqlOptions {
    * (the default) for what must survive one: Idempotency-Key records.
    */
   synchronous?: 'FULL' | 'NORMAL';
-  readonly?: boolean;
   /** page cache of the connection in MiB (SQLite's default is 2) */
   cacheMiB?: number;
 }
@@ -90,14 +89,8 @@ export class SqliteSqlDatabase implements SqlDatabase {
   }
 
   static open(file: string, options: SqliteSqlOptions = {}): SqliteSqlDatabase {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    const db = new Database(file);
-    // WAL lets the API's readers run beside the single writer; a new file keeps freed pages reclaimable
-    // (incremental vacuum after a rebuild) — auto_vacuum only takes effect before the first table.
-    db.pragma('auto_vacuum = INCREMENTAL');
-    db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-    db.pragma('busy_timeout = 5000');
+    // the same file settings as the event store's connections (WAL, reclaimable free pages, busy timeout)
+    const db = openSqliteDatabase(file, { synchronous: options.synchronous ?? 'FULL' });
     if (options.cacheMiB !== undefined) db.pragma(`cache_size = -${Math.round(options.cacheMiB * 1024)}`);
     return new SqliteSqlDatabase(db, file === ':memory:' ? file : resolve(file));
   }
