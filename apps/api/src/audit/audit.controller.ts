@@ -8,8 +8,8 @@ import { Roles } from '../auth/auth.decorators';
 import { EVENT_STORE } from '../wiring/tokens';
 import { AuditTrail, type VerificationProgress } from './audit-trail';
 import { NotFoundProblem, ValidationProblem } from '../problems/problems';
+import { FromPositionQueryDto, GLOBAL_POSITION } from '../queries/log-position';
 
-const POSITION = /^(0|[1-9][0-9]{0,18})$/;
 const DEFAULT_LIMIT = 1000;
 const MAX_LIMIT = 10_000;
 const NDJSON = 'application/x-ndjson';
@@ -18,15 +18,7 @@ const EXPORT_PAGE = 1000;
 /** The head when a log response was made: an export ends there, and a client can show progress. */
 export const HEAD_POSITION_HEADER = 'X-Ledger-Head-Position';
 
-export class AuditLogQueryDto {
-  @ApiPropertyOptional({
-    description: 'exclusive: events strictly after this global position; default 0 (from the start)',
-    example: '0',
-  })
-  @IsOptional()
-  @Matches(POSITION, { message: 'fromPosition must be a global position (a non-negative integer)' })
-  fromPosition?: string;
-
+export class AuditLogQueryDto extends FromPositionQueryDto {
   @ApiPropertyOptional({ description: `events per page, 1 to ${MAX_LIMIT}; default ${DEFAULT_LIMIT}` })
   @IsOptional()
   @Matches(/^[1-9][0-9]{0,5}$/, { message: `limit must be an integer from 1 to ${MAX_LIMIT}` })
@@ -44,7 +36,7 @@ export class AuditDigestQueryDto {
     example: '42',
   })
   @IsOptional()
-  @Matches(POSITION, { message: 'position must be a global position (a non-negative integer)' })
+  @Matches(GLOBAL_POSITION, { message: 'position must be a global position (a non-negative integer)' })
   position?: string;
 
   @ApiPropertyOptional({
@@ -53,7 +45,7 @@ export class AuditDigestQueryDto {
     example: '42',
   })
   @IsOptional()
-  @Matches(POSITION, { message: 'sequence must be a number of events (a non-negative integer)' })
+  @Matches(GLOBAL_POSITION, { message: 'sequence must be a number of events (a non-negative integer)' })
   sequence?: string;
 
   @ApiPropertyOptional({

@@ -10,15 +10,14 @@ import {
   SUPPLY_EVENT_TYPES,
   SUPPLY_STREAMS,
 } from '@ledger/domain';
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
 import type { Request, Response } from 'express';
 import { Roles } from '../auth/auth.decorators';
 import { ApiText } from '../openapi/api-responses';
 import { ValidationProblem } from '../problems/problems';
+import { FromPositionQueryDto, GLOBAL_POSITION } from '../queries/log-position';
 import type { FeedFilter } from './feed-message';
 import { FeedService } from './feed.service';
-
-const POSITION = /^(0|[1-9][0-9]{0,18})$/;
 
 /** What the filters may name: the ledger's event types and stream categories. */
 export const FEED_EVENT_TYPES: readonly string[] = [
@@ -34,15 +33,7 @@ export const FEED_CATEGORIES: readonly string[] = [
   SUPPLY_STREAMS.name,
 ];
 
-export class FeedQueryDto {
-  @ApiPropertyOptional({
-    description: 'exclusive: events strictly after this global position; default 0 (from the start)',
-    example: '0',
-  })
-  @IsOptional()
-  @Matches(POSITION, { message: 'fromPosition must be a global position (a non-negative integer)' })
-  fromPosition?: string;
-
+export class FeedQueryDto extends FromPositionQueryDto {
   @ApiPropertyOptional({
     description: `comma-separated event types; default every type. One of: ${FEED_EVENT_TYPES.join(', ')}`,
     example: 'StockpileAcquired,StockpileReleased',
@@ -122,7 +113,7 @@ export class FeedController {
     @Res() response: Response,
   ): Promise<void> {
     const lastEventId = request.header('last-event-id');
-    if (lastEventId !== undefined && !POSITION.test(lastEventId)) {
+    if (lastEventId !== undefined && !GLOBAL_POSITION.test(lastEventId)) {
       throw new ValidationProblem([
         { field: 'Last-Event-ID', message: 'must be the id of a feed message: a global position' },
       ]);

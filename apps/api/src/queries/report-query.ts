@@ -6,8 +6,8 @@ import { type Bitemporal, MAX_PAGE_SIZE, type PageRequest, type Projector } from
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { Problem, UnavailableProblem, ValidationProblem } from '../problems/problems';
 import { EVENT_STORE, PROJECTOR } from '../wiring/tokens';
+import { GLOBAL_POSITION } from './log-position';
 
-const POSITION = /^(0|[1-9][0-9]{0,18})$/;
 const MAX_WAIT_MS = 5000;
 
 /** The query parameters every report accepts (API.md). */
@@ -33,7 +33,7 @@ export class ReportQueryDto {
     example: '42',
   })
   @IsOptional()
-  @Matches(POSITION, { message: 'minPosition must be a global position (a non-negative integer)' })
+  @Matches(GLOBAL_POSITION, { message: 'minPosition must be a global position (a non-negative integer)' })
   minPosition?: string;
 
   @ApiPropertyOptional({ enum: ['json', 'csv'], description: 'csv: as Accept: text/csv' })
@@ -83,7 +83,7 @@ export class ReportCuts {
     let cut: Bitemporal = { asOf };
     let wait = query.minPosition === undefined ? undefined : BigInt(query.minPosition);
     if (query.knownAt !== undefined) {
-      if (POSITION.test(query.knownAt)) {
+      if (GLOBAL_POSITION.test(query.knownAt)) {
         const position = BigInt(query.knownAt);
         const head = await this.events.headPosition();
         if (position > head) throw beyondHead(`position ${position} is beyond the head of the log (${head})`);
